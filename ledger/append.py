@@ -1,0 +1,200 @@
+"""The write path's last step: serialise the tail, chain the rows, insert a batch atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TypeVar
+from uuid import UUID
+
+from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from .chain import GENESIS, header_text, link
+from .errors import ConcurrencyConflict, EventIdConflict
+from .records import PendingEvent, StoredEvent
+from .schema import events
+
+AppendHook = Callable[[Connection, Sequence[StoredEvent]], None]
+
+# Keeps IN (...) lists within every backend's limit on bound parameters.
+CHUNK = 500
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """Consecutive slices of at most `size` items."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def lock_tail(connection: Connection) -> None:
+    """Make this transaction the only writer until it ends.
+
+    SQLite writers already hold the lock (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped
+    advisory lock per schema, so that concurrent writers queue instead of forking the chain.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext('capledger-append:' || current_schema()))")
+        )
+
+
+def stream_versions(connection: Connection, commitments: Iterable[str]) -> dict[str, int]:
+    """The current version of each named stream (absent streams are at version 0)."""
+    names = sorted(set(commitments))
+    versions = dict.fromkeys(names, 0)
+    for part in chunks(names):
+        query = (
+            select(events.c.commitment, func.max(events.c.version))
+            .where(events.c.commitment.in_(part))
+            .group_by(events.c.commitment)
+        )
+        for commitment, version in connection.execute(query):
+            versions[commitment] = version
+    return versions
+
+
+def _stored_payloads(connection: Connection, ids: Sequence[UUID]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for part in chunks([str(event_id) for event_id in ids]):
+        query = select(events.c.event_id, events.c.payload).where(events.c.event_id.in_(part))
+        found.update({row.event_id: row.payload for row in connection.execute(query)})
+    return found
+
+
+def new_events_only(
+    connection: Connection, pending: Sequence[PendingEvent]
+) -> tuple[list[PendingEvent], int]:
+    """The events not yet stored, and how many were already present with the same content."""
+    stored = _stored_payloads(connection, [event.event_id for event in pending])
+    fresh: list[PendingEvent] = []
+    seen: dict[str, str] = {}
+    skipped = 0
+    for event in pending:
+        key = str(event.event_id)
+        known = stored.get(key, seen.get(key))
+        if known is None:
+            seen[key] = event.payload
+            fresh.append(event)
+        elif known == event.payload:
+            skipped += 1
+        else:
+            raise EventIdConflict(event.event_id, event.origin)
+    return fresh, skipped
+
+
+def tail(connection: Connection) -> tuple[int, str, datetime | None]:
+    """The last position, its hash and its recording instant (0, genesis, None when empty)."""
+    row = connection.execute(
+        select(events.c.position, events.c.hash, events.c.recorded_at)
+        .order_by(events.c.position.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return 0, GENESIS, None
+    return row.position, row.hash, row.recorded_at
+
+
+def next_instant(now: datetime, last_recorded: datetime | None) -> datetime:
+    """The recording instant of a new transaction: the clock, but always after the last one.
+
+    Transaction time never runs backwards along positions, even if the system clock does, and
+    each transaction gets its own instant, so "known at K" always falls between whole batches.
+    """
+    if last_recorded is None or now > last_recorded:
+        return now
+    return last_recorded + timedelta(microseconds=1)
+
+
+def append_batch(
+    connection: Connection,
+    pending: Sequence[PendingEvent],
+    *,
+    expected_versions: Mapping[str, int] | None,
+    recorded_by: str,
+    clock: Callable[[], datetime],
+    hooks: Sequence[AppendHook] = (),
+    recorded_at: datetime | None = None,
+) -> tuple[list[StoredEvent], int]:
+    """Append inside the caller's write transaction; returns the stored rows and the skip count.
+
+    `expected_versions` names the version each stream had when the caller checked its rules;
+    if another writer moved a stream since, nothing is written and ConcurrencyConflict is raised.
+    `recorded_at` is given when one transaction appends in several parts: they share one instant.
+    """
+    lock_tail(connection)
+    fresh, skipped = new_events_only(connection, pending)
+    if not fresh:
+        return [], skipped
+    versions = stream_versions(connection, (event.commitment for event in fresh))
+    if expected_versions is not None:
+        for commitment, actual in versions.items():
+            expected = expected_versions.get(commitment, 0)
+            if actual != expected:
+                raise ConcurrencyConflict(commitment, expected, actual)
+    position, prev_hash, last_recorded = tail(connection)
+    if recorded_at is None:
+        # Read under the lock, so that transaction time follows the order of the chain.
+        recorded_at = next_instant(clock(), last_recorded)
+    rows: list[StoredEvent] = []
+    for event in fresh:
+        position += 1
+        versions[event.commitment] += 1
+        event_id = str(event.event_id)
+        header = header_text(
+            position=position,
+            event_id=event_id,
+            commitment=event.commitment,
+            version=versions[event.commitment],
+            type_name=event.type_name,
+            schema_version=event.schema_version,
+            effective=event.effective,
+            recorded_at=recorded_at,
+            recorded_by=recorded_by,
+        )
+        digest = link(prev_hash, header, event.payload)
+        rows.append(
+            StoredEvent(
+                position=position,
+                event_id=event.event_id,
+                commitment=event.commitment,
+                version=versions[event.commitment],
+                type_name=event.type_name,
+                schema_version=event.schema_version,
+                effective=event.effective,
+                recorded_at=recorded_at,
+                recorded_by=recorded_by,
+                payload=event.payload,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
+        )
+        prev_hash = digest
+    try:
+        connection.execute(insert(events), [_row(stored) for stored in rows])
+    except IntegrityError as error:
+        # Only reachable if something bypassed the tail lock; never store a forked chain.
+        commitment = fresh[0].commitment
+        raise ConcurrencyConflict(commitment, versions[commitment], -1) from error
+    for hook in hooks:
+        hook(connection, rows)
+    return rows, skipped
+
+
+def _row(stored: StoredEvent) -> dict[str, object]:
+    return {
+        "position": stored.position,
+        "event_id": str(stored.event_id),
+        "commitment": stored.commitment,
+        "version": stored.version,
+        "type": stored.type_name,
+        "schema_version": stored.schema_version,
+        "effective": stored.effective,
+        "recorded_at": stored.recorded_at,
+        "recorded_by": stored.recorded_by,
+        "payload": stored.payload,
+        "prev_hash": stored.prev_hash,
+        "hash": stored.hash,
+    }

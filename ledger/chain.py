@@ -1,0 +1,51 @@
+"""The SHA-256 hash chain over the event log.
+
+Each row's hash covers the previous row's hash, the row's header (position, id, commitment,
+stream version, type, schema version, effective date, both times' recorder) and the payload text
+exactly as stored, so that any edit, deletion, reordering or insertion breaks the chain at the
+first row it touches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+
+GENESIS = "0" * 64
+
+
+def header_text(
+    *,
+    position: int,
+    event_id: str,
+    commitment: str,
+    version: int,
+    type_name: str,
+    schema_version: int,
+    effective: date | None,
+    recorded_at: datetime,
+    recorded_by: str,
+) -> str:
+    """The canonical JSON of a row's header, the part of the row that is not its payload."""
+    return json.dumps(
+        [
+            position,
+            event_id,
+            commitment,
+            version,
+            type_name,
+            schema_version,
+            effective.isoformat() if effective else None,
+            recorded_at.isoformat(timespec="microseconds"),
+            recorded_by,
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def link(prev_hash: str, header: str, payload: str) -> str:
+    """The hash of a row, given the hash of the row before it."""
+    material = f"{prev_hash}\n{header}\n{payload}".encode()
+    return hashlib.sha256(material).hexdigest()

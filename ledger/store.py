@@ -1,0 +1,250 @@
+"""The Ledger: open a store, record events through the rules, read them back, verify the chain."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from itertools import islice
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
+
+from events import Event, check_stream
+
+from .actor import resolve_actor
+from .append import AppendHook, append_batch, lock_tail
+from .clock import Clock, utc_now
+from .engine import build_engine, safe_url
+from .errors import ConcurrencyConflict, EventIdConflict, StoreError
+from .mapper import EventInput, parse_batch, to_pending
+from .migrate import upgrade
+from .reads import count_events, iter_events, read_streams
+from .records import PendingEvent, Receipt, StoredEvent
+from .verify import ChainReport, verify_chain
+
+MAX_ATTEMPTS = 8
+
+T = TypeVar("T")
+
+
+class Ledger:
+    """An append-only, bitemporal, hash-chained store of commitment events."""
+
+    def __init__(self, engine: Engine, *, clock: Clock = utc_now, actor: str | None = None):
+        self.engine = engine
+        self.clock = clock
+        self.actor = resolve_actor(actor)
+        self._hooks: list[AppendHook] = []
+
+    @classmethod
+    def open(cls, url: str | URL, *, clock: Clock = utc_now, actor: str | None = None) -> Ledger:
+        """Open (creating or migrating on first use) the store at a SQLAlchemy URL."""
+        engine = build_engine(url)
+        try:
+            upgrade(engine)
+        except OperationalError as error:
+            engine.dispose()
+            raise StoreError(f"cannot open store {safe_url(url)}: {error.orig}") from None
+        return cls(engine, clock=clock, actor=actor)
+
+    @property
+    def url(self) -> str:
+        """The store's URL, password masked."""
+        return safe_url(self.engine.url)
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the write path -------------------------------------------------------------------
+
+    def on_append(self, hook: AppendHook) -> None:
+        """Call `hook(connection, stored_rows)` inside every append transaction, before commit."""
+        self._hooks.append(hook)
+
+    def record(
+        self,
+        events: Iterable[EventInput],
+        *,
+        origins: Sequence[str | None] | None = None,
+        actor: str | None = None,
+    ) -> Receipt:
+        """Validate, check the rules, and append a batch atomically: all of it lands or none.
+
+        Events already stored with the same content are skipped and counted. If another
+        writer appends to the same commitments meanwhile, the batch is re-read and re-checked.
+        """
+        models, labels = parse_batch(events, origins)
+        pending = [to_pending(model, label) for model, label in zip(models, labels, strict=True)]
+        recorded_by = resolve_actor(actor) if actor else self.actor
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            with self.engine.connect() as connection, connection.begin():
+                expected = check_batch(connection, models, pending)
+            try:
+                return self._append(pending, expected_versions=expected, recorded_by=recorded_by)
+            except ConcurrencyConflict:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def record_stream(
+        self,
+        located: Iterable[tuple[EventInput, str | None]],
+        *,
+        chunk: int = 5_000,
+        actor: str | None = None,
+    ) -> Receipt:
+        """Record a stream of `(event, origin)` pairs of any length in ONE transaction.
+
+        All of it lands or none; memory holds one chunk at a time. The write lock is held
+        throughout, so other writers wait; every chunk is checked against what precedes it.
+        """
+        recorded_by = resolve_actor(actor) if actor else self.actor
+        recorded = skipped = 0
+        first: StoredEvent | None = None
+        last: StoredEvent | None = None
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(capledger_begin="IMMEDIATE")
+            with connection.begin():
+                lock_tail(connection)
+                for part in batched(located, chunk):
+                    models, labels = parse_batch(
+                        [item for item, _ in part], [origin for _, origin in part]
+                    )
+                    pending = [to_pending(m, o) for m, o in zip(models, labels, strict=True)]
+                    expected = check_batch(connection, models, pending)
+                    rows, already = append_batch(
+                        connection,
+                        pending,
+                        expected_versions=expected,
+                        recorded_by=recorded_by,
+                        clock=self.clock,
+                        hooks=self._hooks,
+                        recorded_at=first.recorded_at if first else None,
+                    )
+                    recorded += len(rows)
+                    skipped += already
+                    if rows:
+                        first = first or rows[0]
+                        last = rows[-1]
+        return Receipt(
+            recorded=recorded,
+            already_present=skipped,
+            first_position=first.position if first else None,
+            last_position=last.position if last else None,
+            recorded_at=first.recorded_at if first else None,
+        )
+
+    def append(
+        self,
+        pending: Sequence[PendingEvent],
+        *,
+        expected_versions: dict[str, int] | None = None,
+        actor: str | None = None,
+    ) -> Receipt:
+        """Append prepared rows as they are, without the rules (for tools and tests of the store).
+
+        With `expected_versions`, refuse with ConcurrencyConflict if a stream moved on.
+        """
+        recorded_by = resolve_actor(actor) if actor else self.actor
+        return self._append(pending, expected_versions=expected_versions, recorded_by=recorded_by)
+
+    def _append(
+        self,
+        pending: Sequence[PendingEvent],
+        *,
+        expected_versions: dict[str, int] | None,
+        recorded_by: str,
+    ) -> Receipt:
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(capledger_begin="IMMEDIATE")
+            with connection.begin():
+                rows, skipped = append_batch(
+                    connection,
+                    pending,
+                    expected_versions=expected_versions,
+                    recorded_by=recorded_by,
+                    clock=self.clock,
+                    hooks=self._hooks,
+                )
+        if not rows:
+            return Receipt(recorded=0, already_present=skipped)
+        return Receipt(
+            recorded=len(rows),
+            already_present=skipped,
+            first_position=rows[0].position,
+            last_position=rows[-1].position,
+            recorded_at=rows[0].recorded_at,
+        )
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def read_all(
+        self,
+        *,
+        after: int = 0,
+        upto: int | None = None,
+        known_at: datetime | None = None,
+        limit: int | None = None,
+    ) -> Iterator[StoredEvent]:
+        """The feed: every event after position `after`, in position order, streamed."""
+        return iter_events(self.engine, after=after, upto=upto, known_at=known_at, limit=limit)
+
+    def read_stream(
+        self, commitment: str, *, known_at: datetime | None = None
+    ) -> list[StoredEvent]:
+        """One commitment's events in position order, as known at `known_at` (default: now)."""
+        return list(iter_events(self.engine, commitment=commitment, known_at=known_at))
+
+    def count(self) -> int:
+        """How many events are stored."""
+        with self.engine.connect() as connection:
+            return count_events(connection)
+
+    def verify(self) -> ChainReport:
+        """Recompute the hash chain; the report names the first bad position, if any."""
+        return verify_chain(self.engine)
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most `size` items (itertools.batched arrived in Python 3.12)."""
+    iterator = iter(items)
+    while part := list(islice(iterator, size)):
+        yield part
+
+
+def check_batch(
+    connection: Connection, models: Sequence[Event], pending: Sequence[PendingEvent]
+) -> dict[str, int]:
+    """Check a batch against the stored streams it touches, loaded in bulk.
+
+    Returns the version each stream had, for the optimistic append that follows.
+    """
+    stored = read_streams(connection, (model.commitment for model in models))
+    stored_payloads = {str(row.event_id): row.payload for rows in stored.values() for row in rows}
+    new_by_stream: dict[str, list[tuple[Event, str | None]]] = defaultdict(list)
+    seen: dict[str, str] = {}
+    for model, row in zip(models, pending, strict=True):
+        key = str(row.event_id)
+        known: Any = stored_payloads.get(key, seen.get(key))
+        if known is None:
+            seen[key] = row.payload
+            new_by_stream[model.commitment].append((model, row.origin))
+        elif known != row.payload:
+            raise EventIdConflict(row.event_id, row.origin)
+    for commitment, new in new_by_stream.items():
+        check_stream(
+            [row.event for row in stored[commitment]],
+            [model for model, _ in new],
+            [origin for _, origin in new],
+        )
+    return {name: len(rows) for name, rows in stored.items()}

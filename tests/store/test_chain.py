@@ -1,0 +1,83 @@
+"""The hash chain and the database's refusal to change what is stored."""
+
+from __future__ import annotations
+
+import sqlite3
+from itertools import pairwise
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from ledger import Ledger
+
+from .conftest import make_pending
+
+
+def _fill(ledger: Ledger, n: int = 5) -> None:
+    ledger.append([make_pending("a", i) for i in range(n)])
+
+
+def test_an_untouched_chain_verifies(ledger: Ledger) -> None:
+    _fill(ledger)
+    report = ledger.verify()
+    assert report.intact
+    assert report.count == 5
+    assert report.head_hash == list(ledger.read_all())[-1].hash
+
+
+def test_an_empty_store_verifies(ledger: Ledger) -> None:
+    assert ledger.verify().intact
+    assert ledger.verify().count == 0
+
+
+def test_each_row_links_to_the_one_before(ledger: Ledger) -> None:
+    _fill(ledger)
+    rows = list(ledger.read_all())
+    assert all(later.prev_hash == earlier.hash for earlier, later in pairwise(rows))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE events SET payload = '{}' WHERE position = 2",
+        "DELETE FROM events WHERE position = 2",
+    ],
+)
+def test_the_database_refuses_to_change_stored_events(ledger: Ledger, statement: str) -> None:
+    _fill(ledger)
+    with pytest.raises(DBAPIError, match="append-only"), ledger.engine.begin() as connection:
+        connection.execute(text(statement))
+    assert ledger.count() == 5
+    assert ledger.verify().intact
+
+
+def test_a_raw_update_through_the_sqlite3_module_is_refused(sqlite_url: str) -> None:
+    ledger = Ledger.open(sqlite_url)
+    _fill(ledger)
+    ledger.close()
+    connection = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        connection.execute("UPDATE events SET payload = '{}' WHERE position = 1")
+    connection.close()
+
+
+def _drop_triggers(ledger: Ledger) -> None:
+    with ledger.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("DROP TRIGGER events_refuse_change ON events"))
+        else:
+            connection.execute(text("DROP TRIGGER events_refuse_update"))
+
+
+def test_an_edit_made_with_the_triggers_dropped_is_found_at_its_position(ledger: Ledger) -> None:
+    _fill(ledger)
+    _drop_triggers(ledger)
+    with ledger.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE events SET payload = :payload WHERE position = 3"), {"payload": "{}"}
+        )
+    report = ledger.verify()
+    assert report.first_bad_position == 3
+    assert report.reason == "its content does not match its hash"
+    assert report.count == 2
