@@ -5,38 +5,43 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from events import SCHEMA_VERSION, Event, canonical_json, parse_event, to_payload, with_id
+from events import SCHEMA_VERSION, Event, parse_event, stamp
 
 from .records import PendingEvent
 
 EventInput = Event | Mapping[str, Any]
 
 
-def to_pending(event: Event, origin: str | None = None) -> PendingEvent:
-    """An identified event as a row ready to append."""
-    event = with_id(event)
-    assert event.id is not None
-    return PendingEvent(
-        event_id=event.id,
-        commitment=event.commitment,
-        type_name=event.type,
-        schema_version=SCHEMA_VERSION,
-        effective=getattr(event, "effective", None),
-        payload=canonical_json(to_payload(event)),
-        origin=origin,
-    )
-
-
-def parse_batch(
+def prepare(
     items: Iterable[EventInput], origins: Sequence[str | None] | None = None
-) -> tuple[list[Event], list[str | None]]:
-    """Validate a batch of dicts or models; every event gets its id; origins default to
-    `event N` (1-based)."""
+) -> tuple[list[Event], list[PendingEvent]]:
+    """Validate a batch of dicts or models and turn each into a row ready to append.
+
+    Every event gets its id (its own, or its content id); origins default to `event N`.
+    """
     models: list[Event] = []
-    labels: list[str | None] = []
+    rows: list[PendingEvent] = []
     for index, item in enumerate(items):
         origin = origins[index] if origins is not None else f"event {index + 1}"
-        model = item if not isinstance(item, Mapping) else parse_event(item, origin=origin)
-        models.append(with_id(model))
-        labels.append(origin)
-    return models, labels
+        model = parse_event(item, origin=origin) if isinstance(item, Mapping) else item
+        stamped = stamp(model)
+        event = stamped.event
+        assert event.id is not None
+        models.append(event)
+        rows.append(
+            PendingEvent(
+                event_id=event.id,
+                commitment=event.commitment,
+                type_name=event.type,
+                schema_version=SCHEMA_VERSION,
+                effective=getattr(event, "effective", None),
+                payload=stamped.canonical,
+                origin=origin,
+            )
+        )
+    return models, rows
+
+
+def to_pending(event: EventInput, origin: str | None = None) -> PendingEvent:
+    """One event as a row ready to append."""
+    return prepare([event], [origin])[1][0]

@@ -19,7 +19,7 @@ from .append import AppendHook, append_batch, lock_tail
 from .clock import Clock, utc_now
 from .engine import build_engine, safe_url
 from .errors import ConcurrencyConflict, EventIdConflict, StoreError
-from .mapper import EventInput, parse_batch, to_pending
+from .mapper import EventInput, prepare
 from .migrate import upgrade
 from .reads import count_events, iter_events, read_streams
 from .records import PendingEvent, Receipt, StoredEvent
@@ -83,8 +83,7 @@ class Ledger:
         Events already stored with the same content are skipped and counted. If another
         writer appends to the same commitments meanwhile, the batch is re-read and re-checked.
         """
-        models, labels = parse_batch(events, origins)
-        pending = [to_pending(model, label) for model, label in zip(models, labels, strict=True)]
+        models, pending = prepare(events, origins)
         recorded_by = resolve_actor(actor) if actor else self.actor
         for attempt in range(1, MAX_ATTEMPTS + 1):
             with self.engine.connect() as connection, connection.begin():
@@ -117,10 +116,9 @@ class Ledger:
             with connection.begin():
                 lock_tail(connection)
                 for part in batched(located, chunk):
-                    models, labels = parse_batch(
+                    models, pending = prepare(
                         [item for item, _ in part], [origin for _, origin in part]
                     )
-                    pending = [to_pending(m, o) for m, o in zip(models, labels, strict=True)]
                     expected = check_batch(connection, models, pending)
                     rows, already = append_batch(
                         connection,

@@ -1,0 +1,154 @@
+"""Resources and amounts: exact decimals, never floats.
+
+Resources are `usd`, `gw` and `chips:<model>`; `mw` is accepted on input and becomes `gw`.
+Every amount is a canonical, finite, non-negative Decimal: no trailing zeros after the point and
+an integer exponent of zero, so equal values look alike and render without exponent form.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from decimal import Context, Decimal, InvalidOperation
+from functools import lru_cache
+
+__all__ = [
+    "MAX_DIGITS",
+    "MAX_EXPONENT",
+    "RESOURCE_PATTERN",
+    "canonical",
+    "check_resource",
+    "decimal_text",
+    "describe",
+    "merge_mw",
+    "minus",
+    "parse_amount",
+    "plus",
+]
+
+MAX_DIGITS = 40
+"""Most significant digits an amount may have."""
+MAX_EXPONENT = 30
+"""Largest absolute adjusted exponent: amounts lie within 1e-30 .. 1e31."""
+
+# Wide enough that sums and differences of admissible amounts are always exact.
+_EXACT = Context(prec=400, Emax=10_000, Emin=-10_000)
+RESOURCE_PATTERN = r"^(usd|gw|mw|chips:[a-z0-9][a-z0-9-]{0,49})$"
+"""What a resource name may be on input (`mw` included)."""
+_RESOURCE = re.compile(RESOURCE_PATTERN)
+_ONE = Decimal(1)
+
+
+def check_resource(name: str) -> str:
+    """Return the resource name if it is one we know (`mw` included), else raise ValueError."""
+    if _RESOURCE.match(name) is None:
+        raise ValueError(f"unknown resource {name!r}: expected usd, gw, mw or chips:<model>")
+    return name
+
+
+def canonical(amount: Decimal) -> Decimal:
+    """Return the amount without trailing zeros after the point and with no positive exponent."""
+    if amount.is_zero():
+        return Decimal(0)
+    reduced = amount.normalize(_EXACT)
+    if reduced.as_tuple().exponent > 0:  # type: ignore[operator]
+        reduced = reduced.quantize(_ONE, context=_EXACT)
+    return reduced
+
+
+def _checked(amount: Decimal) -> Decimal:
+    if not amount.is_finite():
+        raise ValueError("must be a finite number")
+    if amount < 0:
+        raise ValueError("must not be negative")
+    if amount.is_zero():
+        return Decimal(0)
+    if abs(amount.adjusted()) > MAX_EXPONENT:
+        raise ValueError(f"out of range: the decimal exponent must lie within ±{MAX_EXPONENT}")
+    amount = canonical(amount)
+    if len(amount.as_tuple().digits) > MAX_DIGITS:
+        raise ValueError(f"too precise: more than {MAX_DIGITS} significant digits")
+    return amount
+
+
+def parse_amount(value: object) -> Decimal:
+    """Turn a str, int, Decimal or exactly representable float into a canonical amount.
+
+    Raises ValueError (with a one-line reason) for anything else: booleans, NaN, infinities,
+    negatives, absurd exponents, more than MAX_DIGITS significant digits.
+    """
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    if isinstance(value, Decimal):
+        return _checked(value)
+    if isinstance(value, int):
+        return _checked(Decimal(value))
+    if isinstance(value, str):
+        return _parse_text(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        exact = Decimal(repr(value))
+        if float(exact) != value:  # pragma: no cover - repr always round-trips in CPython
+            raise ValueError(f"float {value!r} has no exact decimal form; give it as a string")
+        return _checked(exact)
+    raise ValueError(f"must be a decimal number (a string or a number), not {type(value).__name__}")
+
+
+@lru_cache(maxsize=4096)  # the same figures recur across a batch; Decimals are immutable
+def _parse_text(value: str) -> Decimal:
+    text = value.strip()
+    if len(text) > 100 or "_" in text:
+        raise ValueError(f"not a decimal number: {value[:40]!r}")
+    try:
+        return _checked(Decimal(text))
+    except InvalidOperation:
+        raise ValueError(f"not a decimal number: {value!r}") from None
+
+
+def merge_mw(amounts: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """Return the amounts with `mw` turned into `gw` exactly; refuse both given together."""
+    if "mw" not in amounts:
+        return amounts if isinstance(amounts, dict) else dict(amounts)
+    if "gw" in amounts:
+        raise ValueError("give gw or mw, not both")
+    merged = {name: value for name, value in amounts.items() if name != "mw"}
+    try:
+        merged["gw"] = _checked(amounts["mw"].scaleb(-3, _EXACT))
+    except ValueError as e:
+        raise ValueError(f"mw as gw: {e}") from None
+    return merged
+
+
+def plus(a: Decimal, b: Decimal) -> Decimal:
+    """Exact sum of two amounts."""
+    return _EXACT.add(a, b)
+
+
+def minus(a: Decimal, b: Decimal) -> Decimal:
+    """Exact difference of two amounts."""
+    return _EXACT.subtract(a, b)
+
+
+@lru_cache(maxsize=4096)  # equal values render alike, so caching by value is exact
+def decimal_text(amount: Decimal) -> str:
+    """Render an amount exactly without exponent form: "33000000000", "0.3", "1.25"."""
+    return format(canonical(amount), "f")
+
+
+_SCALES = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"))
+
+
+def describe(resource: str, amount: Decimal) -> str:
+    """Say an amount the way people do, exactly: "5 GW", "$33B", "$1.25B", "100000 tpu chips"."""
+    if resource == "usd":
+        for scale, suffix in _SCALES:
+            if amount >= scale:
+                return f"${decimal_text(_EXACT.divide(amount, scale))}{suffix}"
+        return f"${decimal_text(amount)}"
+    if resource in ("gw", "mw"):
+        return f"{decimal_text(amount)} {resource.upper()}"
+    if resource.startswith("chips:"):
+        return f"{decimal_text(amount)} {resource.removeprefix('chips:')} chips"
+    return f"{decimal_text(amount)} {resource}"

@@ -1,0 +1,241 @@
+"""The rules checked on append (DESIGN.md, "Rules checked on append").
+
+`check_stream` walks the stream once, as it would stand with the new events, over every
+effective date. Only when that walk finds a problem does it search for the new event to blame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from operator import attrgetter
+from uuid import UUID
+
+from .amounts import describe, plus
+from .errors import RuleViolation
+from .fold import CommitmentFold, apply_corrections
+from .models import (
+    CommitmentAmended,
+    CommitmentMade,
+    DatedEvent,
+    DeliveryRecorded,
+    Event,
+    EventCorrected,
+    EventRetracted,
+    TrancheCancelled,
+    TrancheScheduled,
+)
+
+__all__ = ["check_stream"]
+
+_ZERO = Decimal(0)
+
+
+def check_stream(
+    known: Sequence[Event], new: Sequence[Event], origins: Sequence[str | None]
+) -> None:
+    """Refuse the new events of one stream if the stream with them would break a rule.
+
+    `known` are the stream's stored events (position order, ids set, valid); `new` the batch's
+    events for this stream in batch order (ids set), `origins[i]` naming where `new[i]` came from.
+    Raises RuleViolation located at the new event whose addition breaks the stream for good.
+    """
+    if len(origins) != len(new):
+        raise ValueError(f"{len(new)} new events but {len(origins)} origins")
+    if not new:
+        return
+    stored = list(known)
+    violation = _violation([*stored, *new])
+    if violation is None:
+        return
+    # Search back from the end for a prefix of the batch that obeys the rules, galloping then
+    # bisecting. Searching from the end ignores breaches the batch itself repairs (a tranche
+    # cancelled on an earlier line than it is scheduled); for rules that stay broken once
+    # broken it finds the first culprit.
+    passing, failing, stride = 0, len(new), 1
+    while failing - stride > 0:
+        found = _violation([*stored, *new[: failing - stride]])
+        if found is None:
+            passing = failing - stride
+            break
+        failing, violation, stride = failing - stride, found, stride * 2
+    while failing - passing > 1:
+        middle = (passing + failing) // 2
+        found = _violation([*stored, *new[:middle]])
+        if found is None:
+            passing = middle
+        else:
+            failing, violation = middle, found
+    raise violation.located(origins[failing - 1])
+
+
+def _violation(events: Sequence[Event]) -> RuleViolation | None:
+    try:
+        _check(events)
+    except RuleViolation as e:
+        return e
+    return None
+
+
+def _check(events: Sequence[Event]) -> None:
+    """Raise RuleViolation (without origin) if the stream breaks a rule at any date."""
+    _check_corrections(events)
+    corrected = apply_corrections(events)
+    if not corrected:
+        return
+    opening = corrected[0]
+    if not isinstance(opening, CommitmentMade):
+        raise RuleViolation(
+            "type",
+            f"stream {opening.commitment!r} must open with CommitmentMade, not {opening.type}",
+        )
+    for event in corrected[1:]:
+        if isinstance(event, CommitmentMade):
+            raise RuleViolation(
+                "type", f"stream {event.commitment!r} was already opened on {opening.effective}"
+            )
+    _walk(sorted(corrected, key=attrgetter("effective")), opening.effective)
+
+
+def _check_corrections(events: Sequence[Event]) -> None:
+    stream = events[0].commitment
+    earlier: dict[UUID, Event] = {}
+    retracted: set[UUID] = set()
+    for event in events:
+        if event.commitment != stream:
+            raise RuleViolation("commitment", f"{event.commitment!r} is not stream {stream!r}")
+        if isinstance(event, EventCorrected | EventRetracted):
+            target = earlier.get(event.target)
+            if target is None:
+                raise RuleViolation("target", f"no event {event.target} in stream {stream!r}")
+            if isinstance(target, EventCorrected | EventRetracted):
+                raise RuleViolation(
+                    "target", f"{event.target} is an {target.type}; correct the original event"
+                )
+            if event.target in retracted:
+                raise RuleViolation("target", f"{event.target} was retracted")
+            if isinstance(event, EventRetracted):
+                retracted.add(event.target)
+            elif event.replacement.type != target.type:
+                raise RuleViolation(
+                    "replacement.type",
+                    f"must be {target.type}, the type of the target, not {event.replacement.type}",
+                )
+        if event.id is not None:
+            earlier[event.id] = event
+
+
+def _walk(ordered: Sequence[DatedEvent], opened: date) -> None:
+    state = CommitmentFold()
+    # The event of the day that last moved each (total, resource), to explain a breach.
+    movers: dict[tuple[str, str], DatedEvent] = {}
+    for index, event in enumerate(ordered):
+        _check_event(state, event, opened)
+        state.step(event)
+        if isinstance(event, DeliveryRecorded):
+            movers.update((("delivered", name), event) for name in event.amounts)
+        elif isinstance(event, TrancheScheduled):
+            movers.update((("scheduled", name), event) for name in event.amounts)
+        if index + 1 == len(ordered) or ordered[index + 1].effective != event.effective:
+            _check_within_commitment(state, event.effective, movers)
+            movers.clear()
+
+
+def _check_event(state: CommitmentFold, event: DatedEvent, opened: date) -> None:
+    """The rules an event must meet against the state just before it."""
+    if event.effective < opened:
+        raise RuleViolation(
+            "effective", f"{event.effective} is before the commitment, effective {opened}"
+        )
+    if state.cancelled_on is not None:
+        raise RuleViolation(
+            "effective",
+            f"{event.effective}: the commitment was cancelled on {state.cancelled_on}; "
+            "nothing may take effect on or after that",
+        )
+    if isinstance(event, TrancheScheduled | DeliveryRecorded):
+        for name in event.amounts:
+            if name not in state.committed:
+                has = ", ".join(sorted(state.committed))
+                raise RuleViolation(
+                    f"amounts.{name}",
+                    f"the commitment has no {name} on {event.effective} (it has {has})",
+                )
+    if isinstance(event, TrancheScheduled) and event.tranche in state.tranches:
+        earlier = state.tranches[event.tranche].scheduled_on
+        raise RuleViolation(
+            "tranche", f"tranche {event.tranche!r} was already scheduled on {earlier}"
+        )
+    if isinstance(event, TrancheCancelled | DeliveryRecorded) and event.tranche is not None:
+        _check_tranche_open(state, event)
+    if isinstance(event, CommitmentAmended):
+        _check_amendment(state, event)
+
+
+def _check_tranche_open(state: CommitmentFold, event: TrancheCancelled | DeliveryRecorded) -> None:
+    name = event.tranche or ""
+    tranche = state.tranches.get(name)
+    if tranche is None:
+        raise RuleViolation("tranche", f"no tranche {name!r} is scheduled by {event.effective}")
+    if tranche.cancelled_on is not None:
+        raise RuleViolation("tranche", f"tranche {name!r} was cancelled on {tranche.cancelled_on}")
+    if isinstance(event, TrancheCancelled):
+        return
+    for resource, amount in event.amounts.items():
+        limit = tranche.amounts.get(resource)
+        if limit is None:
+            raise RuleViolation(f"amounts.{resource}", f"tranche {name!r} has no {resource}")
+        total = plus(tranche.delivered.get(resource, _ZERO), amount)
+        if total > limit:
+            raise RuleViolation(
+                f"amounts.{resource}",
+                f"delivery of {describe(resource, amount)} would bring tranche {name!r} "
+                f"delivered to {describe(resource, total)}, over its {describe(resource, limit)}",
+            )
+
+
+def _check_amendment(state: CommitmentFold, event: CommitmentAmended) -> None:
+    for resource, amount in (event.amounts or {}).items():
+        for label, totals in (("delivered", state.delivered), ("scheduled", state.scheduled)):
+            reached = totals.get(resource, _ZERO)
+            if amount < reached:
+                raise RuleViolation(
+                    f"amounts.{resource}",
+                    f"amending to {describe(resource, amount)} would cut committed below the "
+                    f"{describe(resource, reached)} {label} by {event.effective}",
+                )
+    start = event.term_start or state.term_start
+    end = event.term_end or state.term_end
+    if start is not None and end is not None and start > end:
+        raise RuleViolation(
+            "term_end" if event.term_end else "term_start",
+            f"term_start {start} would fall after term_end {end}",
+        )
+
+
+def _check_within_commitment(
+    state: CommitmentFold, day: date, movers: dict[tuple[str, str], DatedEvent]
+) -> None:
+    """For exact and up_to: scheduled and delivered stay within committed at the end of a day."""
+    if state.bound == "at_least" or state.cancelled_on is not None:
+        return
+    for label, totals in (("delivered", state.delivered), ("scheduled", state.scheduled)):
+        for resource, total in totals.items():
+            committed = state.committed.get(resource, _ZERO)
+            if total <= committed:
+                continue
+            over = f"{describe(resource, total)}, over the {describe(resource, committed)}"
+            mover = movers.get((label, resource))
+            if isinstance(mover, DeliveryRecorded):
+                amount = describe(resource, mover.amounts[resource])
+                rule = f"delivery of {amount} would bring delivered to {over} committed on {day}"
+            elif isinstance(mover, TrancheScheduled):
+                amount = describe(resource, mover.amounts[resource])
+                rule = (
+                    f"tranche {mover.tranche!r} of {amount} would bring scheduled to {over} "
+                    f"committed on {day}"
+                )
+            else:
+                rule = f"{label} would be {over} committed on {day} ({state.bound})"
+            raise RuleViolation(f"amounts.{resource}", rule)

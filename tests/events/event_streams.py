@@ -1,0 +1,34 @@
+"""Builders for the events tests: one commitment stream, events with ids set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from events import Event, parse_event, with_id
+
+STREAM = "aws-anthropic-2026-capacity"
+
+
+def event(type_name: str, **fields: Any) -> Event:
+    """A valid event of the test stream (unless `commitment` says otherwise), id set."""
+    fields.setdefault("commitment", STREAM)
+    return with_id(parse_event({"type": type_name, **fields}))
+
+
+def made(effective: str = "2026-04-20", bound: str = "up_to", **fields: Any) -> Event:
+    """The CommitmentMade that opens the test stream: up to 5 GW, Amazon to Anthropic."""
+    fields.setdefault("amounts", {"gw": "5"})
+    return event(
+        "CommitmentMade",
+        effective=effective,
+        provider="amazon",
+        holder="anthropic",
+        kind="capacity",
+        bound=bound,
+        **fields,
+    )
+
+
+def delivery(effective: str, **amounts: str) -> Event:
+    """A delivery against no tranche, amounts given as keywords (gw="1")."""
+    return event("DeliveryRecorded", effective=effective, amounts=amounts)

@@ -1,0 +1,280 @@
+"""Properties over random histories: valid ones pass, broken ones are refused, order is moot."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from events import (
+    Event,
+    InvalidEvent,
+    RuleViolation,
+    TrancheScheduled,
+    check_stream,
+    fold,
+    parse_event,
+    states_by_date,
+    to_payload,
+)
+
+from .event_streams import STREAM, event
+
+OPENED = date(2026, 1, 1)
+RESOURCES = ("usd", "gw", "chips:trainium2")
+ACTIONS = ("deliver", "schedule", "deliver_tranche", "cancel_tranche", "amend")
+modest = settings(max_examples=60, deadline=None)
+
+
+def money(cents: int) -> str:
+    return str(Decimal(cents).scaleb(-2))
+
+
+@st.composite
+def histories(draw: st.DrawFn, corrections: bool = True) -> list[Event]:
+    """A valid stream in recording order: distinct effective dates, recorded in any order."""
+    resources = draw(st.lists(st.sampled_from(RESOURCES), min_size=1, max_size=3, unique=True))
+    bound = draw(st.sampled_from(["exact", "up_to", "at_least"]))
+    committed = {r: draw(st.integers(1, 100_000)) for r in resources}
+    opening = event(
+        "CommitmentMade",
+        effective=OPENED.isoformat(),
+        provider="amazon",
+        holder="anthropic",
+        kind="capacity",
+        bound=bound,
+        amounts={r: money(c) for r, c in committed.items()},
+    )
+    # Budgets in cents, against the opening totals: amendments only ever raise them.
+    unscheduled, undelivered = dict(committed), dict(committed)
+    tranches: dict[str, dict[str, int]] = {}  # live tranche -> what it may still deliver
+    day, facts = OPENED, []
+    for number in range(draw(st.integers(0, 10))):
+        day += timedelta(days=draw(st.integers(1, 90)))
+        action, when = draw(st.sampled_from(ACTIONS)), day.isoformat()
+        if action in ("deliver", "schedule"):
+            budget = undelivered if action == "deliver" else unscheduled
+            amounts = {r: draw(st.integers(0, budget[r])) for r in resources}
+            for r, cents in amounts.items():
+                budget[r] -= cents
+            money_amounts = {r: money(c) for r, c in amounts.items()}
+            if action == "deliver":
+                facts.append(event("DeliveryRecorded", effective=when, amounts=money_amounts))
+            else:
+                tranches[f"t{number}"] = amounts
+                facts.append(
+                    event(
+                        "TrancheScheduled",
+                        effective=when,
+                        tranche=f"t{number}",
+                        amounts=money_amounts,
+                    )
+                )
+        elif action == "deliver_tranche" and tranches:
+            name = draw(st.sampled_from(sorted(tranches)))
+            amounts = {
+                r: draw(st.integers(0, min(c, undelivered[r]))) for r, c in tranches[name].items()
+            }
+            for r, cents in amounts.items():
+                tranches[name][r] -= cents
+                undelivered[r] -= cents
+            facts.append(
+                event(
+                    "DeliveryRecorded",
+                    effective=when,
+                    tranche=name,
+                    amounts={r: money(c) for r, c in amounts.items()},
+                )
+            )
+        elif action == "cancel_tranche" and tranches:
+            name = draw(st.sampled_from(sorted(tranches)))
+            del tranches[name]
+            facts.append(event("TrancheCancelled", effective=when, tranche=name))
+        elif action == "amend":
+            for r in resources:
+                committed[r] += draw(st.integers(0, 1000))
+            facts.append(
+                event(
+                    "CommitmentAmended",
+                    effective=when,
+                    amounts={r: money(c) for r, c in committed.items()},
+                )
+            )
+    if draw(st.booleans()):
+        facts.append(event("CommitmentCancelled", effective=(day + timedelta(days=1)).isoformat()))
+    recorded = [opening, *draw(st.permutations(facts))]
+    if corrections and facts:
+        recorded += draw(
+            st.lists(st.sampled_from(facts), unique_by=lambda e: e.id, max_size=3).map(corrected)
+        )
+    return recorded
+
+
+def corrected(targets: list[Event]) -> list[Event]:
+    """Harmless corrections: halve deliveries, retract the odd one out."""
+    fixes = []
+    for index, target in enumerate(t for t in targets if t.type == "DeliveryRecorded"):
+        if index % 2:
+            fixes.append(event("EventRetracted", target=str(target.id)))
+            continue
+        payload = to_payload(target)
+        halved = {
+            r: str((Decimal(v) / 2).quantize(Decimal("0.01"), rounding="ROUND_DOWN"))
+            for r, v in payload["amounts"].items()
+        }
+        fixes.append(
+            event(
+                "EventCorrected", target=str(target.id), replacement={**payload, "amounts": halved}
+            )
+        )
+    return fixes
+
+
+@modest
+@given(histories(), st.data())
+def test_random_valid_histories_never_trip_a_rule(
+    history: list[Event], data: st.DataObject
+) -> None:
+    check_stream([], history, [None] * len(history))
+    split = data.draw(st.integers(1, len(history)))
+    check_stream(history[:split], history[split:], [None] * (len(history) - split))
+
+
+def breakers(history: list[Event]) -> list[tuple[str, Event]]:
+    """Events that each break a rule when appended to the history, with the field named."""
+    last = max(OPENED, *(e.effective for e in history if hasattr(e, "effective")))
+    after = (last + timedelta(days=1)).isoformat()
+    state = fold(history, last)
+    assert state is not None
+    r = state.resources[0]
+    broken = [
+        (
+            "amounts.chips:nope",
+            event("DeliveryRecorded", effective=after, amounts={"chips:nope": "1"}),
+        ),
+        ("effective", event("DeliveryRecorded", effective="2025-12-31", amounts={r: "0"})),
+        ("tranche", event("TrancheCancelled", effective=after, tranche="nowhere")),
+        (
+            "type",
+            event(
+                "CommitmentMade",
+                effective=after,
+                provider="a",
+                holder="b",
+                kind="spend",
+                bound="exact",
+                amounts={r: "1"},
+            ),
+        ),
+        ("target", event("EventRetracted", target="00000000-0000-4000-8000-000000000000")),
+    ]
+    if state.bound != "at_least":
+        over = state.committed[r] - state.delivered.get(r, Decimal(0)) + 1
+        broken.append(
+            (f"amounts.{r}", event("DeliveryRecorded", effective=after, amounts={r: str(over)}))
+        )
+    if state.delivered.get(r, 0) > 0 and state.cancelled_on is None:
+        cut = state.delivered[r] / 2
+        broken.append(
+            (f"amounts.{r}", event("CommitmentAmended", effective=after, amounts={r: str(cut)}))
+        )
+    scheduled = [e for e in history if isinstance(e, TrancheScheduled)]
+    if scheduled:
+        broken.append(
+            (
+                "tranche",
+                event(
+                    "TrancheScheduled",
+                    effective=after,
+                    tranche=scheduled[0].tranche,
+                    amounts={r: "0"},
+                ),
+            )
+        )
+    return broken
+
+
+@modest
+@given(histories(), st.data())
+def test_random_invalid_events_are_always_refused(
+    history: list[Event], data: st.DataObject
+) -> None:
+    field, bad = data.draw(st.sampled_from(breakers(history)))
+    split = data.draw(st.integers(1, len(history)))
+    new = [*history[split:], bad]
+    with pytest.raises(RuleViolation) as raised:
+        check_stream(history[:split], new, [f"line {i}" for i in range(len(new))])
+    assert raised.value.origin == f"line {len(new) - 1}"
+    if state_is_open(history):
+        assert raised.value.field == field
+
+
+def state_is_open(history: list[Event]) -> bool:
+    return not any(e.type == "CommitmentCancelled" for e in history)
+
+
+@modest
+@given(histories(corrections=False), st.data())
+def test_without_corrections_the_fold_ignores_recording_order(
+    history: list[Event], data: st.DataObject
+) -> None:
+    shuffled = data.draw(st.permutations(history))
+    days = [OPENED + timedelta(days=n) for n in range(-1, 1000, 37)]
+    for day in days:
+        assert fold(shuffled, day) == fold(history, day)
+
+
+@modest
+@given(histories())
+def test_the_walk_by_date_agrees_with_the_fold(history: list[Event]) -> None:
+    for day, state in states_by_date(history):
+        assert fold(history, day) == state
+        scheduled: dict[str, Decimal] = {}
+        for tranche in state.tranches.values():
+            part = tranche.amounts if tranche.cancelled_on is None else tranche.delivered
+            for resource, amount in part.items():
+                scheduled[resource] = scheduled.get(resource, Decimal(0)) + amount
+        assert {r: v for r, v in state.scheduled.items() if v} == {
+            r: v for r, v in scheduled.items() if v
+        }
+
+
+VALID: dict[str, Any] = {
+    "type": "CommitmentMade",
+    "commitment": STREAM,
+    "effective": "2026-04-20",
+    "provider": "amazon",
+    "holder": "anthropic",
+    "kind": "capacity",
+    "bound": "up_to",
+    "amounts": {"gw": "5"},
+}
+GARBAGE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+SLUG_FIELDS = ("commitment", "provider", "holder")
+
+
+@modest
+@given(st.sampled_from(sorted(VALID)), GARBAGE)
+def test_random_invalid_fields_are_always_refused(field: str, value: object) -> None:
+    try:
+        parse_event({**VALID, field: value}, origin="x.json:1")
+    except InvalidEvent as e:
+        assert e.origin == "x.json:1"
+        assert e.field.split(".")[0] in (field, "holder")
+        return
+    # Only a string that happens to be a slug is a valid garbage value.
+    assert field in SLUG_FIELDS
+    assert isinstance(value, str)
