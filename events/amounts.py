@@ -27,10 +27,15 @@ __all__ = [
     "plus",
 ]
 
-MAX_DIGITS = 40
-"""Most significant digits an amount may have."""
+MAX_DIGITS = 24
+"""Most significant digits an amount may have (15 before the point and 9 after)."""
 MAX_EXPONENT = 30
-"""Largest absolute adjusted exponent: amounts lie within 1e-30 .. 1e31."""
+"""Largest absolute adjusted exponent accepted before the range and precision checks."""
+MAX_PLACES = 9
+"""Most decimal places: a nano-unit (a nanodollar, a watt of a gigawatt). The read models sum
+amounts exactly as integers of nano-units, so this is where precision is decided, once."""
+LIMIT = Decimal("1e15")
+"""Amounts lie below a quadrillion of their unit, so that sums stay exact in 64-bit integers."""
 
 # Wide enough that sums and differences of admissible amounts are always exact.
 _EXACT = Context(prec=400, Emax=10_000, Emin=-10_000)
@@ -67,6 +72,10 @@ def _checked(amount: Decimal) -> Decimal:
     if abs(amount.adjusted()) > MAX_EXPONENT:
         raise ValueError(f"out of range: the decimal exponent must lie within ±{MAX_EXPONENT}")
     amount = canonical(amount)
+    if amount >= LIMIT:
+        raise ValueError("out of range: amounts must be below 1e15 (a quadrillion)")
+    if -amount.as_tuple().exponent > MAX_PLACES:  # type: ignore[operator]
+        raise ValueError(f"too precise: at most {MAX_PLACES} decimal places")
     if len(amount.as_tuple().digits) > MAX_DIGITS:
         raise ValueError(f"too precise: more than {MAX_DIGITS} significant digits")
     return amount

@@ -1,0 +1,35 @@
+"""The built-in read models as projections: attach them, bring them current, rebuild them."""
+
+from __future__ import annotations
+
+from ledger import Ledger
+
+from .feed import Projection, catch_up_all, register, registered
+from .feed import rebuild as rebuild_projection
+from .models import PositionPostings, TrancheSchedule
+
+__all__ = ["BUILTINS", "attach", "ensure_current", "project"]
+
+BUILTINS: tuple[Projection, ...] = (PositionPostings(), TrancheSchedule())
+
+
+def attach(ledger: Ledger) -> None:
+    """Keep the built-in read models current inside every append of this Ledger."""
+    for projection in BUILTINS:
+        register(ledger, projection)
+
+
+def ensure_current(ledger: Ledger) -> None:
+    """Catch the built-in read models up if events were appended without their hooks."""
+    catch_up_all(ledger.engine, BUILTINS)
+
+
+def project(ledger: Ledger, *, rebuild: bool = False) -> dict[str, int]:
+    """Bring the built-in and registered projections current (or rebuild them from zero).
+
+    Returns how many events each one processed.
+    """
+    chosen = {projection.name: projection for projection in (*BUILTINS, *registered(ledger))}
+    if rebuild:
+        return {name: rebuild_projection(ledger, projection) for name, projection in chosen.items()}
+    return catch_up_all(ledger.engine, list(chosen.values()))

@@ -1,0 +1,1 @@
+"""Example projections, exercised by the tests and shown in docs/projections.md."""

@@ -1,0 +1,207 @@
+"""Checkpointed projections: the feed of events handed to read models, exactly once.
+
+A projection keeps its own tables current from the event log. Its checkpoint (the last global
+position it has processed) is written in the same transaction as its rows, so a crash or a
+rollback can never leave the two apart: every event is applied exactly once.
+
+    class DeliveriesBySite:
+        name = "deliveries_by_site"
+        tables = (sites,)
+        def handle(self, connection, rows): ...     # rows share one recorded_at
+        def reset(self, connection): ...
+
+    register(ledger, DeliveriesBySite())             # kept current inside every append
+    catch_up(ledger, projection)                     # or brought current on demand
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from itertools import groupby
+from operator import attrgetter
+from typing import Protocol
+
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
+
+from ledger import AppendHook, Ledger, StoredEvent
+from ledger.append import lock_tail
+from ledger.reads import to_stored
+from ledger.schema import events
+
+from .tables import projection_checkpoints
+
+__all__ = [
+    "Projection",
+    "advance",
+    "catch_up",
+    "catch_up_all",
+    "hook_for",
+    "rebuild",
+    "register",
+    "registered",
+    "write_transaction",
+]
+
+PAGE = 2_000
+
+
+class Projection(Protocol):
+    """A read model fed from the event log: its name, its tables, and what it does with events."""
+
+    @property
+    def name(self) -> str:
+        """Unique among the projections of a store: it names the checkpoint row."""
+        ...
+
+    @property
+    def tables(self) -> Sequence[Table]:
+        """The projection's own tables (created if missing when it is registered)."""
+        ...
+
+    def handle(self, connection: Connection, rows: Sequence[StoredEvent]) -> None:
+        """Apply events of one recording instant, in position order, inside the transaction."""
+        ...
+
+    def reset(self, connection: Connection) -> None:
+        """Empty the projection's tables, before a rebuild from position 0."""
+        ...
+
+
+_REGISTERED: weakref.WeakKeyDictionary[Ledger, dict[str, Projection]] = weakref.WeakKeyDictionary()
+
+
+def registered(ledger: Ledger) -> list[Projection]:
+    """The projections registered on this Ledger object, in registration order."""
+    return list(_REGISTERED.get(ledger, {}).values())
+
+
+def register(ledger: Ledger, projection: Projection) -> None:
+    """Keep a projection current inside every append transaction of this Ledger (idempotent).
+
+    Events appended earlier, or by processes that did not register it, are caught up by the
+    next append's hook or by `catch_up`.
+    """
+    known = _REGISTERED.setdefault(ledger, {})
+    if projection.name in known:
+        return
+    with ledger.engine.begin() as connection:
+        _create_tables(connection, projection)
+    known[projection.name] = projection
+    ledger.on_append(hook_for(projection))
+
+
+def hook_for(projection: Projection) -> AppendHook:
+    """The append hook that keeps a projection current (what `register` installs)."""
+
+    def hook(connection: Connection, rows: Sequence[StoredEvent]) -> None:
+        _on_append(connection, projection, rows)
+
+    return hook
+
+
+def catch_up(ledger: Ledger, projection: Projection) -> int:
+    """Process every event after the projection's checkpoint; returns how many it processed."""
+    return catch_up_all(ledger.engine, [projection])[projection.name]
+
+
+def catch_up_all(engine: Engine, projections: Sequence[Projection]) -> dict[str, int]:
+    """Bring several projections current; one cheap read when none is behind."""
+    done = dict.fromkeys((projection.name for projection in projections), 0)
+    with engine.connect() as connection:
+        head = _head(connection)
+        behind = [p for p in projections if _checkpoint(connection, p.name) < head]
+    if not behind:
+        return done
+    with write_transaction(engine) as connection:
+        for projection in behind:
+            _create_tables(connection, projection)
+            done[projection.name] = advance(connection, projection)
+    return done
+
+
+def rebuild(ledger: Ledger, projection: Projection) -> int:
+    """Empty the projection and replay the whole log into it, in one transaction."""
+    with write_transaction(ledger.engine) as connection:
+        _create_tables(connection, projection)
+        projection.reset(connection)
+        _save_checkpoint(connection, projection.name, 0)
+        return advance(connection, projection)
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the store's write lock, as appends do (no append runs meanwhile)."""
+    with engine.connect() as connection:
+        connection = connection.execution_options(capledger_begin="IMMEDIATE")
+        with connection.begin():
+            lock_tail(connection)
+            yield connection
+
+
+def advance(connection: Connection, projection: Projection, *, page: int = PAGE) -> int:
+    """Feed every event after the checkpoint to the projection, a page at a time.
+
+    The caller holds the write lock. Each handle() call gets the events of one recording
+    instant; an instant cut by a page boundary simply arrives in two calls.
+    """
+    cursor = _checkpoint(connection, projection.name)
+    processed = 0
+    while True:
+        query = select(events).where(events.c.position > cursor).order_by(events.c.position)
+        rows = [to_stored(row) for row in connection.execute(query.limit(page))]
+        if not rows:
+            break
+        _feed(connection, projection, rows)
+        cursor = rows[-1].position
+        processed += len(rows)
+        if len(rows) < page:
+            break
+    if processed:
+        _save_checkpoint(connection, projection.name, cursor)
+    return processed
+
+
+def _on_append(connection: Connection, projection: Projection, rows: Sequence[StoredEvent]) -> None:
+    checkpoint = _checkpoint(connection, projection.name)
+    if not rows or checkpoint >= rows[-1].position:
+        return
+    if checkpoint == rows[0].position - 1:
+        _feed(connection, projection, rows)
+        _save_checkpoint(connection, projection.name, rows[-1].position)
+    else:
+        # Behind: events appended without this hook come first, read back from the log.
+        advance(connection, projection)
+
+
+def _feed(connection: Connection, projection: Projection, rows: Sequence[StoredEvent]) -> None:
+    for _, run in groupby(rows, key=attrgetter("recorded_at")):
+        projection.handle(connection, list(run))
+
+
+def _create_tables(connection: Connection, projection: Projection) -> None:
+    for table in projection.tables:
+        table.create(connection, checkfirst=True)
+
+
+def _head(connection: Connection) -> int:
+    return int(
+        connection.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one()
+    )
+
+
+def _checkpoint(connection: Connection, name: str) -> int:
+    query = select(projection_checkpoints.c.position).where(projection_checkpoints.c.name == name)
+    position = connection.execute(query).scalar_one_or_none()
+    return 0 if position is None else int(position)
+
+
+def _save_checkpoint(connection: Connection, name: str, position: int) -> None:
+    table = projection_checkpoints
+    if position == 0:
+        connection.execute(delete(table).where(table.c.name == name))
+        return
+    moved = connection.execute(update(table).where(table.c.name == name).values(position=position))
+    if moved.rowcount == 0:
+        connection.execute(insert(table).values(name=name, position=position))

@@ -1,0 +1,138 @@
+"""The two built-in read models: position postings and the tranche schedule by due date.
+
+Both take a stream's state at the end of each effective date from the reference fold and post
+the differences from one date to the next, so that summing the rows effective on or before D
+gives back the fold as of D exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import TypeVar
+
+from events import CommitmentState, Event, states_by_date
+from events.amounts import minus, plus
+
+from .nanos import split
+from .postings import Posting, PostingProjection
+from .tables import position_postings, tranche_schedule
+
+__all__ = ["MEASURES", "PositionPostings", "TrancheSchedule", "scheduled_by_due"]
+
+MEASURES = ("committed", "scheduled", "delivered")
+_ZERO = Decimal(0)
+K = TypeVar("K", bound=tuple[object, ...])
+
+
+def _steps(before: Mapping[K, Decimal], after: Mapping[K, Decimal]) -> Iterator[tuple[K, int, int]]:
+    """The non-zero changes from one total to the next, as (key, units, nanos)."""
+    for key in sorted(before.keys() | after.keys(), key=repr):
+        change = minus(after.get(key, _ZERO), before.get(key, _ZERO))
+        if change:
+            yield (key, *split(change))
+
+
+class PositionPostings(PostingProjection):
+    """Step changes of committed, scheduled and delivered, per resource and effective date."""
+
+    name = "position_postings"
+    table = position_postings
+    columns = (
+        "commitment",
+        "holder",
+        "provider",
+        "kind",
+        "resource",
+        "measure",
+        "effective",
+        "units",
+        "nanos",
+    )
+    key = ("commitment", "resource", "measure", "effective")
+
+    def postings(self, commitment: str, events: Sequence[Event]) -> set[Posting]:
+        wanted: set[Posting] = set()
+        before: dict[tuple[str, str], Decimal] = {}
+        for day, state in states_by_date(events):
+            after = {
+                (measure, resource): amount
+                for measure in MEASURES
+                for resource, amount in getattr(state, measure).items()
+            }
+            for (measure, resource), units, nanos in _steps(before, after):
+                wanted.add(
+                    (
+                        commitment,
+                        state.holder,
+                        state.provider,
+                        state.kind,
+                        resource,
+                        measure,
+                        day,
+                        units,
+                        nanos,
+                    )
+                )
+            before = after
+        return wanted
+
+
+def scheduled_by_due(state: CommitmentState) -> dict[tuple[date, str], Decimal]:
+    """A state's scheduled amounts keyed by (the date they are expected by, resource).
+
+    A live tranche counts at its due date (its scheduled date when it has none); a cancelled
+    one keeps only its delivered part, which exists already: it counts at the cancellation.
+    Summed over every date, this is `state.scheduled`.
+    """
+    totals: dict[tuple[date, str], Decimal] = {}
+    for tranche in state.tranches.values():
+        if tranche.cancelled_on is None:
+            when, amounts = tranche.due or tranche.scheduled_on, tranche.amounts
+        else:
+            when, amounts = tranche.cancelled_on, tranche.delivered
+        for resource, amount in amounts.items():
+            totals[(when, resource)] = plus(totals.get((when, resource), _ZERO), amount)
+    return totals
+
+
+class TrancheSchedule(PostingProjection):
+    """Step changes of scheduled amounts per resource, effective date and due date."""
+
+    name = "tranche_schedule"
+    table = tranche_schedule
+    columns = (
+        "commitment",
+        "holder",
+        "provider",
+        "kind",
+        "resource",
+        "effective",
+        "due",
+        "units",
+        "nanos",
+    )
+    key = ("commitment", "resource", "effective", "due")
+
+    def postings(self, commitment: str, events: Sequence[Event]) -> set[Posting]:
+        wanted: set[Posting] = set()
+        before: dict[tuple[date, str], Decimal] = {}
+        for day, state in states_by_date(events):
+            after = scheduled_by_due(state)
+            for (due, resource), units, nanos in _steps(before, after):
+                wanted.add(
+                    (
+                        commitment,
+                        state.holder,
+                        state.provider,
+                        state.kind,
+                        resource,
+                        day,
+                        due,
+                        units,
+                        nanos,
+                    )
+                )
+            before = after
+        return wanted

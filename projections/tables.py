@@ -1,0 +1,144 @@
+"""The read-model tables, as SQLAlchemy Core metadata (created by migration 0002).
+
+Both posting tables are bitemporal step functions: a row says "from `effective` on, this amount
+changed by `units + nanos / 1e9`", and was the ledger's word from `known_from` until
+`known_until` (NULL while current). Amounts are split into two integers so that SUM is exact on
+every backend; see docs/read-models.md.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    text,
+)
+
+from ledger.schema import UTCDateTime
+
+metadata = MetaData()
+
+CURRENT = text("known_until IS NULL")
+
+
+def _bitemporal_columns() -> list[Column[object]]:
+    return [
+        Column("units", BigInteger, nullable=False),
+        Column("nanos", BigInteger, nullable=False),
+        Column("known_from", UTCDateTime, nullable=False),
+        Column("known_until", UTCDateTime, nullable=True),
+    ]
+
+
+position_postings = Table(
+    "position_postings",
+    metadata,
+    Column("commitment", String(100), nullable=False),
+    Column("holder", String(100), nullable=False),
+    Column("provider", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("resource", String(60), nullable=False),
+    Column("measure", String(10), nullable=False),
+    Column("effective", Date, nullable=False),
+    *_bitemporal_columns(),
+    PrimaryKeyConstraint(
+        "commitment",
+        "resource",
+        "measure",
+        "effective",
+        "known_from",
+        name="pk_position_postings",
+    ),
+    # Covering indexes for the positions query: current rows (the common case), any instant.
+    Index(
+        "ix_position_postings_current",
+        "effective",
+        "holder",
+        "provider",
+        "kind",
+        "resource",
+        "measure",
+        "commitment",
+        "units",
+        "nanos",
+        sqlite_where=CURRENT,
+        postgresql_where=CURRENT,
+    ),
+    Index(
+        "ix_position_postings_known",
+        "effective",
+        "known_from",
+        "known_until",
+        "holder",
+        "provider",
+        "kind",
+        "resource",
+        "measure",
+        "commitment",
+        "units",
+        "nanos",
+    ),
+)
+"""Signed step changes of committed, scheduled and delivered per commitment and resource."""
+
+tranche_schedule = Table(
+    "tranche_schedule",
+    metadata,
+    Column("commitment", String(100), nullable=False),
+    Column("holder", String(100), nullable=False),
+    Column("provider", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("resource", String(60), nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("due", Date, nullable=False),
+    *_bitemporal_columns(),
+    PrimaryKeyConstraint(
+        "commitment",
+        "resource",
+        "effective",
+        "due",
+        "known_from",
+        name="pk_tranche_schedule",
+    ),
+    Index(
+        "ix_tranche_schedule_current",
+        "resource",
+        "effective",
+        "due",
+        "holder",
+        "provider",
+        "kind",
+        "units",
+        "nanos",
+        sqlite_where=CURRENT,
+        postgresql_where=CURRENT,
+    ),
+    Index(
+        "ix_tranche_schedule_known",
+        "resource",
+        "effective",
+        "due",
+        "known_from",
+        "known_until",
+        "holder",
+        "provider",
+        "kind",
+        "units",
+        "nanos",
+    ),
+)
+"""Signed step changes of scheduled amounts, keyed by the date they are expected (`due`)."""
+
+projection_checkpoints = Table(
+    "projection_checkpoints",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+"""The last global position each projection has processed."""
