@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-EXTRAS := dev,postgres,charts,docs
+EXTRAS := dev,postgres,charts,docs,bench
 
 .PHONY: demo test lint typecheck unit bench soak docs clean
 
@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/capledger --db sqlite:///demo.db demo
+	$(BIN)/capledger demo
 
-test: lint typecheck unit
+test: lint typecheck docs unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -29,5 +29,13 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Benchmarks: capledger beside the eventsourcing library and the raw limits, on the same data.
+BENCH_N ?= 100000,1000000
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench --sizes $(BENCH_N) --write docs/benchmarks.md
+
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis site demo.db
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis site capledger-demo*

@@ -1,0 +1,73 @@
+"""`capledger verify` and `capledger log`: the chain and the raw feed."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ledger import ChainBroken
+
+from .context import Settings, pass_settings
+from .render import FORMATS, render
+
+LOG_COLUMNS = [
+    "position",
+    "recorded_at",
+    "commitment",
+    "version",
+    "type",
+    "effective",
+    "recorded_by",
+    "id",
+]
+
+
+@click.command()
+@pass_settings
+def verify(settings: Settings) -> None:
+    """Recompute the hash chain from the first event to the last.
+
+    Prints `ok: N events, chain intact`, or names the first bad position and exits 1.
+    """
+    report = settings.open().verify()
+    if not report.intact:
+        assert report.first_bad_position is not None and report.reason is not None
+        raise ChainBroken(report.first_bad_position, report.reason)
+    click.echo(f"ok: {report.count} events, chain intact")
+
+
+@click.command()
+@click.option(
+    "--since",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Only events after this global position (a consumer's checkpoint).",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([*FORMATS, "jsonl"]),
+    default="table",
+    show_default=True,
+    help="jsonl streams one event a line, for consumers.",
+)
+@pass_settings
+def log(settings: Settings, since: int, limit: int | None, fmt: str) -> None:
+    """The raw events with their global positions, in order, for downstream consumers."""
+    rows = settings.open().read_all(after=since, limit=limit)
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row.as_dict(), ensure_ascii=False, sort_keys=True))
+        return
+    dicts = [row.as_dict() for row in rows]
+    if fmt == "table":
+        dicts = [{**row, "recorded_at": row["recorded_at"][:19] + "Z"} for row in dicts]
+        click.echo(render(dicts, fmt, columns=LOG_COLUMNS))
+    else:
+        click.echo(render(dicts, fmt))
+
+
+COMMANDS = [verify, log]

@@ -1,0 +1,54 @@
+"""What every command shares: the store's URL, the actor, the output format option."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import click
+
+from ledger import Ledger
+
+from .render import FORMATS
+
+DEFAULT_DB = "sqlite:///capledger.db"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Settings:
+    """The global options, resolved once by the group."""
+
+    db: str = DEFAULT_DB
+    actor: str | None = None
+    opened: list[Ledger] = field(default_factory=list)
+
+    def open(self) -> Ledger:
+        """The store, opened (created or migrated on first use), closed when the command ends."""
+        from projections import attach
+
+        ledger = Ledger.open(self.db, actor=self.actor)
+        attach(ledger)
+        self.opened.append(ledger)
+        return ledger
+
+    def close(self) -> None:
+        for ledger in self.opened:
+            ledger.close()
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+def output_format(command: F) -> F:
+    """The `--format table|json|csv` option every command that prints rows takes."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="table for a person; json (an array of objects) or csv for a program.",
+    )(command)

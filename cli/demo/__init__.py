@@ -1,0 +1,1 @@
+"""The bundled demo ledger: publicly reported deals, as events (public-deals.jsonl)."""

@@ -1,0 +1,128 @@
+"""`capledger demo`: build the bundled ledger of publicly reported deals and show what it holds."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ledger import Ledger
+from projections import attach, positions
+
+from ..amounts import readable
+from ..read import MEASURES
+from ..render import render
+
+DEALS = "public-deals.jsonl"
+REVISIONS = ("EventCorrected", "EventRetracted")
+QUESTION = {"holder": "openai", "provider": "nvidia", "kind": "investment", "resource": "usd"}
+
+
+def load_deals() -> list[tuple[dict[str, Any], str]]:
+    """The bundled events with their origins (`public-deals.jsonl:LINE`)."""
+    text = (files("cli.demo") / DEALS).read_text(encoding="utf-8")
+    return [
+        (json.loads(line), f"{DEALS}:{number}")
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip()
+    ]
+
+
+def _show(title: str, rows: list[Any], by: tuple[str, ...]) -> None:
+    click.secho(f"\n{title}", bold=True)
+    human = {m: (lambda value, row: readable(row.get("resource"), value)) for m in MEASURES}
+    typed = [
+        {**{key: getattr(row, key) for key in by}, **{m: getattr(row, m) for m in MEASURES}}
+        for row in rows
+    ]
+    click.echo(render(typed, "table", columns=[*by, *MEASURES], human=human))
+
+
+@click.command()
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(dir_okay=False),
+    default="capledger-demo.db",
+    show_default=True,
+    help="The SQLite file to build (replaced on each run; --db is "
+    "not used, so the demo never touches your own store).",
+)
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False),
+    default="capledger-demo-timeline.png",
+    show_default=True,
+    help="Where to draw the gigawatt timeline (.png or .svg).",
+)
+def demo(path: str, chart: str) -> None:
+    """Build the bundled ledger of publicly reported deals and show what it holds."""
+    database = Path(path)
+    for leftover in (database, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm"))):
+        leftover.unlink(missing_ok=True)
+    deals = load_deals()
+    facts = [item for item in deals if item[0]["type"] not in REVISIONS]
+    revisions = [item for item in deals if item[0]["type"] in REVISIONS]
+    with Ledger.open(f"sqlite:///{database}", actor="capledger-demo") as ledger:
+        attach(ledger)
+        first = ledger.record_stream(facts)
+        second = ledger.record_stream(revisions)
+        today = ledger.clock().date()
+        click.secho(f"capledger demo: {database}", bold=True)
+        click.echo(
+            f"recorded {first.recorded} reported facts, then {second.recorded} later "
+            "revisions (corrections and retractions), each citing its source"
+        )
+
+        rows = positions(ledger, as_of=today, by=("holder", "provider", "kind", "resource"))
+        _show(
+            f"Positions as of {today}, as known now",
+            rows,
+            ("holder", "provider", "kind", "resource"),
+        )
+
+        before = first.recorded_at
+        assert before is not None
+        click.secho(
+            "\nOne question, two answers: what has Nvidia committed to invest in OpenAI?", bold=True
+        )
+        for label, known_at in (
+            (f"as known at {before:%Y-%m-%d %H:%M:%S.%f} UTC, before the revisions", before),
+            ("as known now", None),
+        ):
+            answer = positions(ledger, as_of=today, known_at=known_at, **QUESTION)
+            committed = sum((row.committed for row in answer), start=Decimal(0))
+            click.echo(f"  {label}: {readable('usd', committed)} committed")
+        click.echo(
+            "  (the $100B letter of intent of 2025-09-22 was retracted: never finalised; "
+            "`capledger history nvidia-openai-investment-2025` shows why)"
+        )
+
+        from projections import timeline
+
+        from ..chart import draw_timeline
+
+        periods = timeline(
+            ledger, resource="gw", every="quarter", start=date(2023, 1, 1), end=date(2029, 12, 31)
+        )
+        draw_timeline(
+            periods,
+            resource="gw",
+            path=chart,
+            every="quarter",
+            known_at=None,
+            today=today,
+            scope="all holders",
+        )
+        click.echo(f"\nTimeline of gigawatts reserved, scheduled and delivered: {chart}")
+        click.echo(
+            f"Explore it: capledger --db sqlite:///{database} positions --by holder,resource"
+        )
+
+
+COMMANDS = [demo]

@@ -1,0 +1,35 @@
+"""The one place errors become exit statuses: 0 done, 1 refused, 2 usage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from events import LedgerError
+from ledger import safe_url
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+
+class Refused(click.ClickException):
+    """The ledger refused: a rule, a conflict, a broken chain, bad input. Exit status 1."""
+
+    exit_code = EXIT_REFUSED
+
+
+class LedgerGroup(click.Group):
+    """A group whose commands turn library errors into one line on stderr, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LedgerError as error:
+            raise Refused(str(error)) from None
+        except SQLAlchemyError as error:
+            settings = ctx.obj
+            where = safe_url(settings.db) if settings is not None else "the store"
+            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            raise Refused(f"{where}: {reason}") from None

@@ -1,0 +1,46 @@
+"""`capledger record`: append the events of files, atomically."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+import click
+
+from ledger.inputs import FORMATS, Located, read_file, read_stdin
+
+from .context import Settings, pass_settings
+from .progress import counting
+
+
+def _located(files: tuple[str, ...], input_format: str) -> Iterator[Located]:
+    for name in files:
+        if name == "-":
+            yield from read_stdin(sys.stdin, input_format)
+        else:
+            yield from read_file(name)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE... | -")
+@click.option(
+    "--input-format",
+    type=click.Choice(FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="The format of standard input (files are read by their suffix).",
+)
+@pass_settings
+def record(settings: Settings, files: tuple[str, ...], input_format: str) -> None:
+    """Append the events of FILEs (.json, .jsonl, .csv; - for stdin), atomically.
+
+    All events of all files land, or none: any invalid event or broken rule refuses the
+    whole call and leaves the ledger as it was. Events already recorded are skipped.
+    """
+    ledger = settings.open()
+    events = counting(_located(files, input_format), "recording", enabled=sys.stderr.isatty())
+    receipt = ledger.record_stream(events)
+    click.echo(f"recorded {receipt.recorded} events ({receipt.already_present} already present)")
+
+
+COMMANDS = [record]
