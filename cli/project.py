@@ -7,6 +7,7 @@ import click
 from projections import project as bring_current
 
 from .context import Settings, output_format, pass_settings
+from .progress import finish, reporter
 from .render import render
 
 
@@ -20,7 +21,9 @@ def project(settings: Settings, rebuild: bool, fmt: str) -> None:
     Appends through capledger keep them current already; this catches up after events were
     appended by a writer without the read models, and proves a rebuild gives the same tables.
     """
-    processed = bring_current(settings.open(), rebuild=rebuild)
+    progress = reporter("rebuilding" if rebuild else "catching up")
+    processed = bring_current(settings.open(), rebuild=rebuild, progress=progress)
+    finish(progress)
     rows = [{"projection": name, "events_processed": count} for name, count in processed.items()]
     click.echo(render(rows, fmt, columns=["projection", "events_processed"]))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ledger import Ledger
 
-from .feed import Projection, catch_up_all, register, registered
+from .feed import Progress, Projection, catch_up_all, register, registered
 from .feed import rebuild as rebuild_projection
 from .models import PositionPostings, TrancheSchedule
 
@@ -24,12 +24,17 @@ def ensure_current(ledger: Ledger) -> None:
     catch_up_all(ledger.engine, BUILTINS)
 
 
-def project(ledger: Ledger, *, rebuild: bool = False) -> dict[str, int]:
+def project(
+    ledger: Ledger, *, rebuild: bool = False, progress: Progress | None = None
+) -> dict[str, int]:
     """Bring the built-in and registered projections current (or rebuild them from zero).
 
-    Returns how many events each one processed.
+    Returns how many events each one processed; `progress` is told as pages are processed.
     """
     chosen = {projection.name: projection for projection in (*BUILTINS, *registered(ledger))}
     if rebuild:
-        return {name: rebuild_projection(ledger, projection) for name, projection in chosen.items()}
-    return catch_up_all(ledger.engine, list(chosen.values()))
+        return {
+            name: rebuild_projection(ledger, projection, progress=progress)
+            for name, projection in chosen.items()
+        }
+    return catch_up_all(ledger.engine, list(chosen.values()), progress=progress)

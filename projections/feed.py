@@ -17,7 +17,7 @@ rollback can never leave the two apart: every event is applied exactly once.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import groupby
 from operator import attrgetter
@@ -101,12 +101,18 @@ def hook_for(projection: Projection) -> AppendHook:
     return hook
 
 
+Progress = Callable[[str, int], None]
+"""Told (projection name, events processed so far) after each page, for a progress display."""
+
+
 def catch_up(ledger: Ledger, projection: Projection) -> int:
     """Process every event after the projection's checkpoint; returns how many it processed."""
     return catch_up_all(ledger.engine, [projection])[projection.name]
 
 
-def catch_up_all(engine: Engine, projections: Sequence[Projection]) -> dict[str, int]:
+def catch_up_all(
+    engine: Engine, projections: Sequence[Projection], *, progress: Progress | None = None
+) -> dict[str, int]:
     """Bring several projections current; one cheap read when none is behind."""
     done = dict.fromkeys((projection.name for projection in projections), 0)
     with engine.connect() as connection:
@@ -117,17 +123,17 @@ def catch_up_all(engine: Engine, projections: Sequence[Projection]) -> dict[str,
     with write_transaction(engine) as connection:
         for projection in behind:
             _create_tables(connection, projection)
-            done[projection.name] = advance(connection, projection)
+            done[projection.name] = advance(connection, projection, progress=progress)
     return done
 
 
-def rebuild(ledger: Ledger, projection: Projection) -> int:
+def rebuild(ledger: Ledger, projection: Projection, *, progress: Progress | None = None) -> int:
     """Empty the projection and replay the whole log into it, in one transaction."""
     with write_transaction(ledger.engine) as connection:
         _create_tables(connection, projection)
         projection.reset(connection)
         _save_checkpoint(connection, projection.name, 0)
-        return advance(connection, projection)
+        return advance(connection, projection, progress=progress)
 
 
 @contextmanager
@@ -140,7 +146,13 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             yield connection
 
 
-def advance(connection: Connection, projection: Projection, *, page: int = PAGE) -> int:
+def advance(
+    connection: Connection,
+    projection: Projection,
+    *,
+    page: int = PAGE,
+    progress: Progress | None = None,
+) -> int:
     """Feed every event after the checkpoint to the projection, a page at a time.
 
     The caller holds the write lock. Each handle() call gets the events of one recording
@@ -156,6 +168,8 @@ def advance(connection: Connection, projection: Projection, *, page: int = PAGE)
         _feed(connection, projection, rows)
         cursor = rows[-1].position
         processed += len(rows)
+        if progress is not None:
+            progress(projection.name, processed)
         if len(rows) < page:
             break
     if processed:

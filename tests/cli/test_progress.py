@@ -1,0 +1,31 @@
+"""Progress for long work goes to stderr on a terminal, and nowhere otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from cli.progress import counting, finish, reporter
+
+
+def test_counting_reports_every_few_thousand_on_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert sum(1 for _ in counting(range(5_000), "recording", enabled=True)) == 5_000
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "recording: 4,000" in captured.err
+    assert captured.err.endswith("recording: 5,000 done\n")
+
+
+def test_counting_is_quiet_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    assert list(counting(range(5_000), "recording", enabled=False)) == list(range(5_000))
+    assert capsys.readouterr().err == ""
+
+
+def test_a_reporter_draws_one_line_per_projection(capsys: pytest.CaptureFixture[str]) -> None:
+    report = reporter("rebuilding", enabled=True)
+    assert report is not None
+    report("position_postings", 10_000)
+    finish(report)
+    assert capsys.readouterr().err == "\rrebuilding position_postings: 10,000 events\n"
+    assert reporter("rebuilding", enabled=False) is None
