@@ -34,6 +34,10 @@ BENCH_N ?= 100000,1000000
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench --sizes $(BENCH_N) --write docs/benchmarks.md
 
+# Reliability: the same adversarial tests as `make test`, with many more trials.
+soak: $(STAMP)
+	CAPLEDGER_SOAK=1 $(BIN)/python -m pytest tests/reliability -q
+
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 

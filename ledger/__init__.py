@@ -8,15 +8,18 @@ for stored in led.read_all(after=0): ...
 
 from events import InvalidEvent, LedgerError, RuleViolation
 
-from .append import AppendHook
+from .anchor import read_anchor, write_anchor
+from .append import STREAMS_INFO_KEY, AppendHook
 from .clock import Clock, as_utc, utc_now
 from .engine import safe_url
 from .errors import ChainBroken, ConcurrencyConflict, EventIdConflict, StoreError
 from .records import PendingEvent, Receipt, StoredEvent
 from .store import Ledger
-from .verify import ChainReport
+from .verify import Anchor, ChainReport
 
 __all__ = [
+    "STREAMS_INFO_KEY",
+    "Anchor",
     "AppendHook",
     "ChainBroken",
     "ChainReport",
@@ -32,6 +35,8 @@ __all__ = [
     "StoreError",
     "StoredEvent",
     "as_utc",
+    "read_anchor",
     "safe_url",
     "utc_now",
+    "write_anchor",
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
-from uuid import UUID
 
 from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +15,9 @@ from .records import PendingEvent, StoredEvent
 from .schema import events
 
 AppendHook = Callable[[Connection, Sequence[StoredEvent]], None]
+
+STREAMS_INFO_KEY = "capledger.streams"
+"""Where, in `connection.info`, the write path lends hooks the checked streams of a batch."""
 
 # Keeps IN (...) lists within every backend's limit on bound parameters.
 CHUNK = 500
@@ -56,9 +58,9 @@ def stream_versions(connection: Connection, commitments: Iterable[str]) -> dict[
     return versions
 
 
-def _stored_payloads(connection: Connection, ids: Sequence[UUID]) -> dict[str, str]:
+def _stored_payloads(connection: Connection, ids: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for part in chunks([str(event_id) for event_id in ids]):
+    for part in chunks(ids):
         query = select(events.c.event_id, events.c.payload).where(events.c.event_id.in_(part))
         found.update({row.event_id: row.payload for row in connection.execute(query)})
     return found
@@ -68,12 +70,12 @@ def new_events_only(
     connection: Connection, pending: Sequence[PendingEvent]
 ) -> tuple[list[PendingEvent], int]:
     """The events not yet stored, and how many were already present with the same content."""
-    stored = _stored_payloads(connection, [event.event_id for event in pending])
+    stored = _stored_payloads(connection, [event.key for event in pending])
     fresh: list[PendingEvent] = []
     seen: dict[str, str] = {}
     skipped = 0
     for event in pending:
-        key = str(event.event_id)
+        key = event.key
         known = stored.get(key, seen.get(key))
         if known is None:
             seen[key] = event.payload
@@ -142,7 +144,7 @@ def append_batch(
     for event in fresh:
         position += 1
         versions[event.commitment] += 1
-        event_id = str(event.event_id)
+        event_id = event.key
         header = header_text(
             position=position,
             event_id=event_id,

@@ -14,6 +14,9 @@ from datetime import date, datetime
 
 GENESIS = "0" * 64
 
+# What json.dumps(header, separators=(",", ":"), ensure_ascii=False) builds on every call.
+_HEADER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
 
 def header_text(
     *,
@@ -28,7 +31,7 @@ def header_text(
     recorded_by: str,
 ) -> str:
     """The canonical JSON of a row's header, the part of the row that is not its payload."""
-    return json.dumps(
+    return _HEADER.encode(
         [
             position,
             event_id,
@@ -39,9 +42,7 @@ def header_text(
             effective.isoformat() if effective else None,
             recorded_at.isoformat(timespec="microseconds"),
             recorded_by,
-        ],
-        separators=(",", ":"),
-        ensure_ascii=False,
+        ]
     )
 
 

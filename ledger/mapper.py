@@ -37,6 +37,7 @@ def prepare(
                 effective=getattr(event, "effective", None),
                 payload=stamped.canonical,
                 origin=origin,
+                key=str(event.id),
             )
         )
     return models, rows

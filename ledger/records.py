@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from events import Event, load_event
+
+# Rows are immutable and a row's model is a pure function of (type, schema version, id, payload),
+# so models are remembered by those: the write path re-reads the streams a batch touches (for
+# the rules and the read models) and would otherwise parse the same rows again chunk after chunk.
+# Bounded (oldest first out) so that memory stays flat on any ledger.
+MODEL_CACHE_SIZE = 50_000
+ModelKey = tuple[str, int, str, str]
+"""(type, schema version, event id as text, payload)."""
+_models: OrderedDict[ModelKey, Event] = OrderedDict()
+_models_lock = threading.Lock()
+
+
+def remember_model(key: ModelKey, model: Event) -> None:
+    """Remember the model of a row (the append path seeds it with the models it just checked)."""
+    with _models_lock:
+        _models[key] = model
+        if len(_models) > MODEL_CACHE_SIZE:
+            _models.popitem(last=False)
+
+
+def model_of(type_name: str, schema_version: int, event_id: str, payload: str) -> Event:
+    """The model of a stored row, parsed once and then remembered."""
+    key = (type_name, schema_version, event_id, payload)
+    model = _models.get(key)
+    if model is None:
+        data: dict[str, Any] = json.loads(payload)
+        model = load_event(type_name, schema_version, data, event_id=UUID(event_id))
+        remember_model(key, model)
+    return model
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +53,12 @@ class PendingEvent:
     effective: date | None
     payload: str
     origin: str | None = None
+    key: str = ""
+    """The event id as text, as the store keeps it (computed once, by the mapper)."""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", str(self.event_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +81,10 @@ class StoredEvent:
     @property
     def event(self) -> Event:
         """The event model, upcast from the stored schema version."""
-        import json
-
-        data: dict[str, Any] = json.loads(self.payload)
-        return load_event(self.type_name, self.schema_version, data, event_id=self.event_id)
+        return model_of(self.type_name, self.schema_version, str(self.event_id), self.payload)
 
     def as_dict(self) -> dict[str, Any]:
         """The row as JSON-ready data, for the feed and the command line."""
-        import json
-
         return {
             "position": self.position,
             "id": str(self.event_id),

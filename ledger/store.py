@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any, TypeVar
@@ -12,18 +14,18 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
-from events import Event, check_stream
+from events import Event, EventCorrected, check_stream
 
 from .actor import resolve_actor
-from .append import AppendHook, append_batch, lock_tail
+from .append import STREAMS_INFO_KEY, AppendHook, append_batch, lock_tail
 from .clock import Clock, utc_now
 from .engine import build_engine, safe_url
 from .errors import ConcurrencyConflict, EventIdConflict, StoreError
 from .mapper import EventInput, prepare
 from .migrate import upgrade
-from .reads import count_events, iter_events, read_streams
-from .records import PendingEvent, Receipt, StoredEvent
-from .verify import ChainReport, verify_chain
+from .reads import count_events, iter_events, read_stream_models
+from .records import PendingEvent, Receipt, StoredEvent, remember_model
+from .verify import Anchor, ChainReport, verify_chain
 
 MAX_ATTEMPTS = 8
 
@@ -68,7 +70,12 @@ class Ledger:
     # -- the write path -------------------------------------------------------------------
 
     def on_append(self, hook: AppendHook) -> None:
-        """Call `hook(connection, stored_rows)` inside every append transaction, before commit."""
+        """Call `hook(connection, stored_rows)` inside every append transaction, before commit.
+
+        While a checked batch is appended, `connection.info[STREAMS_INFO_KEY]` holds each
+        touched commitment's events (models, position order) as they stand after the append,
+        so that a hook need not read them again.
+        """
         self._hooks.append(hook)
 
     def record(
@@ -87,9 +94,14 @@ class Ledger:
         recorded_by = resolve_actor(actor) if actor else self.actor
         for attempt in range(1, MAX_ATTEMPTS + 1):
             with self.engine.connect() as connection, connection.begin():
-                expected = check_batch(connection, models, pending)
+                checked = check_batch(connection, models, pending)
             try:
-                return self._append(pending, expected_versions=expected, recorded_by=recorded_by)
+                return self._append(
+                    pending,
+                    expected_versions=checked.versions,
+                    recorded_by=recorded_by,
+                    streams=checked.streams,
+                )
             except ConcurrencyConflict:
                 if attempt == MAX_ATTEMPTS:
                     raise
@@ -119,16 +131,18 @@ class Ledger:
                     models, pending = prepare(
                         [item for item, _ in part], [origin for _, origin in part]
                     )
-                    expected = check_batch(connection, models, pending)
-                    rows, already = append_batch(
-                        connection,
-                        pending,
-                        expected_versions=expected,
-                        recorded_by=recorded_by,
-                        clock=self.clock,
-                        hooks=self._hooks,
-                        recorded_at=first.recorded_at if first else None,
-                    )
+                    checked = check_batch(connection, models, pending)
+                    remember_models(models, pending)  # the next chunk may read them again
+                    with handing_over(connection, checked.streams):
+                        rows, already = append_batch(
+                            connection,
+                            pending,
+                            expected_versions=checked.versions,
+                            recorded_by=recorded_by,
+                            clock=self.clock,
+                            hooks=self._hooks,
+                            recorded_at=first.recorded_at if first else None,
+                        )
                     recorded += len(rows)
                     skipped += already
                     if rows:
@@ -162,10 +176,11 @@ class Ledger:
         *,
         expected_versions: dict[str, int] | None,
         recorded_by: str,
+        streams: dict[str, list[Event]] | None = None,
     ) -> Receipt:
         with self.engine.connect() as connection:
             connection = connection.execution_options(capledger_begin="IMMEDIATE")
-            with connection.begin():
+            with connection.begin(), handing_over(connection, streams or {}):
                 rows, skipped = append_batch(
                     connection,
                     pending,
@@ -208,9 +223,13 @@ class Ledger:
         with self.engine.connect() as connection:
             return count_events(connection)
 
-    def verify(self) -> ChainReport:
-        """Recompute the hash chain; the report names the first bad position, if any."""
-        return verify_chain(self.engine)
+    def verify(self, *, anchor: Anchor | None = None) -> ChainReport:
+        """Recompute the hash chain; the report names the first bad position, if any.
+
+        With an anchor (a head recorded earlier, outside the store), also prove the chain
+        still reaches it.
+        """
+        return verify_chain(self.engine, anchor=anchor)
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -220,29 +239,52 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield part
 
 
+def remember_models(models: Sequence[Event], pending: Sequence[PendingEvent]) -> None:
+    """Seed the row-model cache with the models just checked: the next chunk re-reads them."""
+    for model, row in zip(models, pending, strict=True):
+        if isinstance(model, EventCorrected) and model.replacement.id is not None:
+            continue  # the stored payload drops the replacement's id: let a read parse it
+        remember_model((row.type_name, row.schema_version, row.key, row.payload), model)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedBatch:
+    """A batch that passed the rules: the stream versions it was checked against, and every
+    touched stream's events as they will stand once it is appended (position order)."""
+
+    versions: dict[str, int]
+    streams: dict[str, list[Event]]
+
+
 def check_batch(
     connection: Connection, models: Sequence[Event], pending: Sequence[PendingEvent]
-) -> dict[str, int]:
-    """Check a batch against the stored streams it touches, loaded in bulk.
-
-    Returns the version each stream had, for the optimistic append that follows.
-    """
-    stored = read_streams(connection, (model.commitment for model in models))
-    stored_payloads = {str(row.event_id): row.payload for rows in stored.values() for row in rows}
+) -> CheckedBatch:
+    """Check a batch against the stored streams it touches, loaded in bulk."""
+    stored = read_stream_models(connection, (model.commitment for model in models))
+    stored_payloads = {key: payload for rows in stored.values() for key, payload, _ in rows}
     new_by_stream: dict[str, list[tuple[Event, str | None]]] = defaultdict(list)
     seen: dict[str, str] = {}
     for model, row in zip(models, pending, strict=True):
-        key = str(row.event_id)
-        known: Any = stored_payloads.get(key, seen.get(key))
+        known: Any = stored_payloads.get(row.key, seen.get(row.key))
         if known is None:
-            seen[key] = row.payload
+            seen[row.key] = row.payload
             new_by_stream[model.commitment].append((model, row.origin))
         elif known != row.payload:
             raise EventIdConflict(row.event_id, row.origin)
+    streams = {name: [model for _, _, model in rows] for name, rows in stored.items()}
     for commitment, new in new_by_stream.items():
-        check_stream(
-            [row.event for row in stored[commitment]],
-            [model for model, _ in new],
-            [origin for _, origin in new],
-        )
-    return {name: len(rows) for name, rows in stored.items()}
+        fresh = [model for model, _ in new]
+        check_stream(streams[commitment], fresh, [origin for _, origin in new])
+        streams[commitment] = streams[commitment] + fresh
+    return CheckedBatch({name: len(rows) for name, rows in stored.items()}, streams)
+
+
+@contextmanager
+def handing_over(connection: Connection, streams: dict[str, list[Event]]) -> Iterator[None]:
+    """Lend the checked streams to the append hooks, so that they need not read them again."""
+    connection.info[STREAMS_INFO_KEY] = streams
+    try:
+        yield
+    finally:
+        # Pooled connections keep their info: never leave a batch's streams behind.
+        connection.info.pop(STREAMS_INFO_KEY, None)

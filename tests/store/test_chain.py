@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from ledger import Ledger
+from ledger import Anchor, Ledger, read_anchor, write_anchor
 
 from .conftest import make_pending
 
@@ -81,3 +82,41 @@ def test_an_edit_made_with_the_triggers_dropped_is_found_at_its_position(ledger:
     assert report.first_bad_position == 3
     assert report.reason == "its content does not match its hash"
     assert report.count == 2
+
+
+def _cut_tail(ledger: Ledger, keep: int) -> None:
+    with ledger.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("DROP TRIGGER events_refuse_change ON events"))
+        else:
+            connection.execute(text("DROP TRIGGER events_refuse_delete"))
+        connection.execute(text("DELETE FROM events WHERE position > :keep"), {"keep": keep})
+
+
+def test_a_cut_tail_leaves_a_valid_chain_that_only_an_anchor_shows_is_short(
+    ledger: Ledger,
+) -> None:
+    _fill(ledger)
+    report = ledger.verify()
+    anchor = Anchor(position=report.count, hash=report.head_hash)
+    _cut_tail(ledger, keep=3)
+    assert ledger.verify().intact  # what verify alone cannot prove
+    anchored = ledger.verify(anchor=anchor)
+    assert anchored.first_bad_position == 5
+    assert anchored.reason is not None and "the chain ends at 3" in anchored.reason
+
+
+def test_an_anchor_whose_hash_differs_is_reported_at_its_position(ledger: Ledger) -> None:
+    _fill(ledger)
+    anchored = ledger.verify(anchor=Anchor(position=2, hash="f" * 64))
+    assert anchored.first_bad_position == 2
+    assert anchored.reason == "its hash differs from the anchored one"
+
+
+def test_an_anchor_file_round_trips_the_head(ledger: Ledger, tmp_path: Path) -> None:
+    _fill(ledger)
+    path = tmp_path / "head.anchor"
+    assert read_anchor(path) is None
+    written = write_anchor(path, ledger.verify())
+    assert read_anchor(path) == written == Anchor(5, list(ledger.read_all())[-1].hash)
+    assert ledger.verify(anchor=written).intact

@@ -1,0 +1,50 @@
+"""The benchmark runs end to end at a tiny N, so that it never rots (no timing assertions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.bench.__main__ import main
+
+EXPECTED_ROWS = (
+    "record, CLI",
+    "record, API",
+    "record, CLI: peak RSS",
+    "record, API: peak RSS",
+    "positions, median",
+    "positions, p95",
+    "timeline, 10 years monthly",
+    "project --rebuild",
+    "verify",
+)
+
+
+def test_the_benchmark_runs_and_reports_every_row(tmp_path: Path) -> None:
+    report = tmp_path / "benchmarks.md"
+    status = main(
+        [
+            "--sizes",
+            "1500",
+            "--backends",
+            "sqlite",
+            "--queries",
+            "5",
+            "--workdir",
+            str(tmp_path),
+            "--write",
+            str(report),
+        ]
+    )
+    assert status == 0
+    text = report.read_text(encoding="utf-8")
+    table = [
+        line
+        for line in text.splitlines()
+        if (line.startswith("| ") and "events/s" in line) or " ms |" in line or " MB |" in line
+    ]
+    for work in EXPECTED_ROWS:
+        line = next((row for row in table if row.startswith(f"| {work}")), None)
+        assert line is not None, f"no row for {work}"
+        capledger = line.split(" | ")[2]
+        assert float(capledger.rstrip("k").replace(",", "")) > 0
+    assert "## Machine" in text and "## Targets" in text
