@@ -108,7 +108,7 @@ def parse_amount(value: object) -> Decimal:
 @lru_cache(maxsize=4096)  # the same figures recur across a batch; Decimals are immutable
 def _parse_text(value: str) -> Decimal:
     text = value.strip()
-    if len(text) > 100 or "_" in text:
+    if len(text) > 100 or "_" in text or not text.isascii():
         raise ValueError(f"not a decimal number: {value[:40]!r}")
     try:
         return _checked(Decimal(text))

@@ -17,6 +17,15 @@ from typing import Self
 __all__ = ["InvalidEvent", "LedgerError", "RuleViolation"]
 
 
+MAX_FIELD = 80
+MAX_RULE = 400
+
+
+def _clip(text: str, limit: int) -> str:
+    # Messages quote the input; a hostile 10 MB name must not come back as a 10 MB message.
+    return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text):,} characters)"
+
+
 class LedgerError(Exception):
     """The root of every error the ledger raises on purpose."""
 
@@ -25,6 +34,7 @@ class _InputError(LedgerError):
     """An error about one input event: its origin, the field at fault and the rule it breaks."""
 
     def __init__(self, field: str, rule: str, origin: str | None = None) -> None:
+        field, rule = _clip(field, MAX_FIELD), _clip(rule, MAX_RULE)
         super().__init__(field, rule, origin)
         self.field = field
         self.rule = rule

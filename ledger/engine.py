@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -11,6 +12,7 @@ from sqlalchemy.exc import ArgumentError
 from .errors import StoreError
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 SQLITE_CACHE_KIB = 64 * 1024
 
 
@@ -18,7 +20,8 @@ def parse_url(url: str | URL) -> URL:
     """A SQLAlchemy URL, with `postgresql://` read as the psycopg 3 driver."""
     try:
         parsed = make_url(url)
-    except ArgumentError as error:
+        parsed.port  # noqa: B018 - a malformed port only shows when read
+    except (ArgumentError, ValueError) as error:
         raise StoreError(f"not a database URL: {safe_url(str(url))}") from error
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -29,8 +32,9 @@ def safe_url(url: str | URL) -> str:
     """The URL with any password masked, fit for messages and logs."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparseable URL>"
+    except (ArgumentError, ValueError):
+        # Not a URL SQLAlchemy can render: still say which, with the password masked by hand.
+        return _PASSWORD.sub(r"\1***@", str(url))
 
 
 def build_engine(url: str | URL) -> Engine:

@@ -32,7 +32,10 @@ def _reject_constant(name: str) -> Any:
 
 
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def format_of(name: str) -> str:
@@ -61,12 +64,12 @@ def read_events(stream: IO[str], name: str, fmt: str) -> Iterator[Located]:
 
 
 def read_file(path: str | Path) -> Iterator[Located]:
-    """Events from a file, its format taken from its suffix."""
+    """Events from a file, its format taken from its suffix; a file with none is refused."""
     name = str(path)
     fmt = format_of(name)
     try:
         with open(path, encoding="utf-8", newline="") as stream:
-            yield from read_events(stream, name, fmt)
+            yield from _not_empty(read_events(stream, name, fmt), name)
     except OSError as error:
         raise InvalidEvent(field="file", rule=error.strerror or str(error), origin=name) from None
 
@@ -114,12 +117,15 @@ def _element_lines(text: str) -> list[int]:
     decoder = json.JSONDecoder(parse_float=Decimal)
     lines: list[int] = []
     index = text.index("[") + 1
+    line, counted = 1, 0
     while True:
         while index < len(text) and text[index] in " \t\r\n,":
             index += 1
         if index >= len(text) or text[index] == "]":
             return lines
-        lines.append(text.count("\n", 0, index) + 1)
+        line += text.count("\n", counted, index)
+        counted = index
+        lines.append(line)
         _, index = decoder.raw_decode(text, index)
 
 
@@ -130,13 +136,26 @@ def _json_error(error: ValueError) -> str:
 
 def _read_csv(stream: IO[str], name: str) -> Iterator[Located]:
     reader = csv.DictReader(stream, restkey="\0extra")
-    if not reader.fieldnames:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as error:
+        raise InvalidEvent(
+            field="row", rule=f"not valid CSV: {error}", origin=f"{name}:1"
+        ) from None
+    if not fieldnames:
         raise InvalidEvent(field="file", rule="empty file: no header row", origin=name)
-    header = [column.strip() for column in reader.fieldnames]
+    header = [column.strip() for column in fieldnames]
+    repeated = sorted({column for column in header if header.count(column) > 1})
+    if repeated:
+        raise InvalidEvent(
+            field=repeated[0][:60],
+            rule="this column appears more than once in the header",
+            origin=f"{name}:1",
+        )
     if "type" not in header:
         raise InvalidEvent(field="type", rule="the header has no 'type' column", origin=f"{name}:1")
     reader.fieldnames = header
-    for row in reader:
+    for row in _csv_rows(reader, name):
         origin = f"{name}:{reader.line_num}"
         if "\0extra" in row:
             raise InvalidEvent(
@@ -153,6 +172,19 @@ def _read_csv(stream: IO[str], name: str) -> Iterator[Located]:
         if not any((value or "").strip() for value in row.values()):
             continue
         yield _csv_event(row, origin), origin
+
+
+def _csv_rows(reader: csv.DictReader[str], name: str) -> Iterator[dict[str, Any]]:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise InvalidEvent(
+                field="row", rule=f"not valid CSV: {error}", origin=f"{name}:{reader.line_num}"
+            ) from None
+        yield row
 
 
 def _is_resource(column: str) -> bool:
@@ -186,5 +218,15 @@ def _csv_event(row: dict[str, str], origin: str) -> dict[str, Any]:
 
 
 def read_stdin(stream: IO[str], fmt: str = "jsonl") -> Iterator[Located]:
-    """Events from standard input (JSON Lines unless told otherwise)."""
-    yield from read_events(stream, "<stdin>", fmt)
+    """Events from standard input (JSON Lines unless told otherwise); none at all is refused."""
+    yield from _not_empty(read_events(stream, "<stdin>", fmt), "<stdin>")
+
+
+def _not_empty(located: Iterator[Located], name: str) -> Iterator[Located]:
+    """Pass events through; an input that holds none is almost surely the wrong file."""
+    empty = True
+    for item in located:
+        empty = False
+        yield item
+    if empty:
+        raise InvalidEvent(field="file", rule="no events in this input", origin=name)

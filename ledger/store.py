@@ -49,7 +49,8 @@ class Ledger:
             upgrade(engine)
         except OperationalError as error:
             engine.dispose()
-            raise StoreError(f"cannot open store {safe_url(url)}: {error.orig}") from None
+            reason = str(error.orig).strip().splitlines()[0]
+            raise StoreError(f"cannot open store {safe_url(url)}: {reason}") from None
         return cls(engine, clock=clock, actor=actor)
 
     @property
@@ -92,7 +93,7 @@ class Ledger:
         """
         models, pending = prepare(events, origins)
         recorded_by = resolve_actor(actor) if actor else self.actor
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        for _ in range(MAX_ATTEMPTS - 1):
             with self.engine.connect() as connection, connection.begin():
                 checked = check_batch(connection, models, pending)
             try:
@@ -103,9 +104,11 @@ class Ledger:
                     streams=checked.streams,
                 )
             except ConcurrencyConflict:
-                if attempt == MAX_ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")
+                continue
+        # Lost every race: check again holding the tail, where no other writer can get ahead.
+        with self._writing() as connection:
+            rows, skipped = self._check_and_append(connection, models, pending, recorded_by)
+        return receipt(rows, skipped)
 
     def record_stream(
         self,
@@ -120,41 +123,56 @@ class Ledger:
         throughout, so other writers wait; every chunk is checked against what precedes it.
         """
         recorded_by = resolve_actor(actor) if actor else self.actor
-        recorded = skipped = 0
-        first: StoredEvent | None = None
-        last: StoredEvent | None = None
+        every: list[StoredEvent] = []
+        skipped = 0
+        with self._writing() as connection:
+            for part in batched(located, chunk):
+                models, pending = prepare(
+                    [item for item, _ in part], [origin for _, origin in part]
+                )
+                rows, already = self._check_and_append(
+                    connection,
+                    models,
+                    pending,
+                    recorded_by,
+                    recorded_at=every[0].recorded_at if every else None,
+                )
+                skipped += already
+                # Only the ends are kept: memory stays flat however long the input.
+                every = [*every[:1], *rows[-1:]] if rows else every
+        return receipt(every, skipped)
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A write transaction holding the tail of the log until it ends."""
         with self.engine.connect() as connection:
             connection = connection.execution_options(capledger_begin="IMMEDIATE")
             with connection.begin():
                 lock_tail(connection)
-                for part in batched(located, chunk):
-                    models, pending = prepare(
-                        [item for item, _ in part], [origin for _, origin in part]
-                    )
-                    checked = check_batch(connection, models, pending)
-                    remember_models(models, pending)  # the next chunk may read them again
-                    with handing_over(connection, checked.streams):
-                        rows, already = append_batch(
-                            connection,
-                            pending,
-                            expected_versions=checked.versions,
-                            recorded_by=recorded_by,
-                            clock=self.clock,
-                            hooks=self._hooks,
-                            recorded_at=first.recorded_at if first else None,
-                        )
-                    recorded += len(rows)
-                    skipped += already
-                    if rows:
-                        first = first or rows[0]
-                        last = rows[-1]
-        return Receipt(
-            recorded=recorded,
-            already_present=skipped,
-            first_position=first.position if first else None,
-            last_position=last.position if last else None,
-            recorded_at=first.recorded_at if first else None,
-        )
+                yield connection
+
+    def _check_and_append(
+        self,
+        connection: Connection,
+        models: Sequence[Event],
+        pending: Sequence[PendingEvent],
+        recorded_by: str,
+        *,
+        recorded_at: datetime | None = None,
+    ) -> tuple[list[StoredEvent], int]:
+        """Check and append in a transaction that holds the tail: nothing can get ahead."""
+        checked = check_batch(connection, models, pending)
+        remember_models(models, pending)  # a later chunk may read them again
+        with handing_over(connection, checked.streams):
+            return append_batch(
+                connection,
+                pending,
+                expected_versions=checked.versions,
+                recorded_by=recorded_by,
+                clock=self.clock,
+                hooks=self._hooks,
+                recorded_at=recorded_at,
+            )
 
     def append(
         self,
@@ -189,15 +207,7 @@ class Ledger:
                     clock=self.clock,
                     hooks=self._hooks,
                 )
-        if not rows:
-            return Receipt(recorded=0, already_present=skipped)
-        return Receipt(
-            recorded=len(rows),
-            already_present=skipped,
-            first_position=rows[0].position,
-            last_position=rows[-1].position,
-            recorded_at=rows[0].recorded_at,
-        )
+        return receipt(rows, skipped)
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -230,6 +240,19 @@ class Ledger:
         still reaches it.
         """
         return verify_chain(self.engine, anchor=anchor)
+
+
+def receipt(rows: Sequence[StoredEvent], skipped: int) -> Receipt:
+    """What an append did, from its first and last rows (all of them or just the two ends)."""
+    if not rows:
+        return Receipt(recorded=0, already_present=skipped)
+    return Receipt(
+        recorded=rows[-1].position - rows[0].position + 1,
+        already_present=skipped,
+        first_position=rows[0].position,
+        last_position=rows[-1].position,
+        recorded_at=rows[0].recorded_at,
+    )
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 import ledger.store
-from ledger import ConcurrencyConflict, Ledger, RuleViolation
+from ledger import Ledger, RuleViolation
+from ledger.store import MAX_ATTEMPTS
 
 from .conftest import STREAM, delivery, made
 
@@ -60,12 +61,15 @@ def test_a_conflicting_append_that_is_no_longer_valid_is_refused(
     assert ledger.count() == 2
 
 
-def test_a_writer_that_keeps_losing_gives_up_with_a_conflict(
+def test_a_writer_that_keeps_losing_lands_on_its_last_attempt_holding_the_tail(
     ledger: Ledger, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ledger.record([made()])
     with Ledger.open(store_url, actor="rival") as rival:
-        rivals = [delivery(f"2026-06-{day:02d}", gw="0.1") for day in range(1, 20)]
-        _race(monkeypatch, rival, rivals, times=len(rivals))
-        with pytest.raises(ConcurrencyConflict, match=f"commitment {STREAM}"):
-            ledger.record([delivery("2026-07-01", gw="0.1")])
+        races = MAX_ATTEMPTS - 1  # the last check runs under the lock: no rival can get ahead
+        rivals = [delivery(f"2026-06-{day:02d}", gw="0.1") for day in range(1, races + 1)]
+        checks = _race(monkeypatch, rival, rivals, times=races)
+        receipt = ledger.record([delivery("2026-07-01", gw="0.1")])
+    assert receipt.recorded == 1
+    assert len(checks) == MAX_ATTEMPTS
+    assert ledger.count() == 1 + races + 1
