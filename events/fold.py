@@ -110,16 +110,6 @@ class CommitmentFold:
         self.delivered: dict[str, Decimal] = {}
         self.tranches: dict[str, TrancheState] = {}
 
-    def copy(self) -> CommitmentFold:
-        """An independent copy (the tranche states themselves are immutable)."""
-        twin = CommitmentFold()
-        twin.made, twin.bound = self.made, self.bound
-        twin.term_start, twin.term_end = self.term_start, self.term_end
-        twin.cancelled_on = self.cancelled_on
-        twin.committed, twin.scheduled = dict(self.committed), dict(self.scheduled)
-        twin.delivered, twin.tranches = dict(self.delivered), dict(self.tranches)
-        return twin
-
     def step(self, event: DatedEvent) -> None:
         """Fold one event in; events come in (effective, position) order."""
         if isinstance(event, CommitmentMade):

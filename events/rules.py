@@ -6,13 +6,10 @@ effective date. Only when that walk finds a problem does it search for the new e
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
-from typing import cast
 from uuid import UUID
 
 from .amounts import describe, plus
@@ -20,7 +17,6 @@ from .errors import RuleViolation
 from .fold import CommitmentFold, apply_corrections
 from .models import (
     CommitmentAmended,
-    CommitmentCancelled,
     CommitmentMade,
     DatedEvent,
     DeliveryRecorded,
@@ -50,8 +46,6 @@ def check_stream(
     if not new:
         return
     stored = list(known)
-    if _resumed(stored, new):
-        return
     violation = _violation([*stored, *new])
     if violation is None:
         return
@@ -101,68 +95,7 @@ def _check(events: Sequence[Event]) -> None:
             raise RuleViolation(
                 "type", f"stream {event.commitment!r} was already opened on {opening.effective}"
             )
-    state = _walk(sorted(corrected, key=attrgetter("effective")), opening.effective)
-    _remember(events, _End(state, max(event.effective for event in corrected), opening.effective))
-
-
-# Resuming: a big import checks each stream once per chunk. When a chunk only adds plain facts
-# dated on or after the stream's last date, the walk can go on from the state at the end of the
-# stream instead of starting over. Keyed by the stream's exact event ids, so a state is only
-# ever reused for the very events it was folded from.
-_RESUMABLE = (
-    CommitmentAmended,
-    TrancheScheduled,
-    TrancheCancelled,
-    DeliveryRecorded,
-    CommitmentCancelled,
-)
-_ENDS_KEPT = 20_000
-
-
-@dataclass(frozen=True, slots=True)
-class _End:
-    state: CommitmentFold
-    last: date
-    opened: date
-
-
-_ENDS: OrderedDict[tuple[str, tuple[UUID | None, ...]], _End] = OrderedDict()
-
-
-def _key(events: Sequence[Event]) -> tuple[str, tuple[UUID | None, ...]]:
-    return events[0].commitment, tuple(event.id for event in events)
-
-
-def _remember(events: Sequence[Event], end: _End) -> None:
-    if any(event.id is None for event in events):
-        return
-    _ENDS[_key(events)] = end
-    if len(_ENDS) > _ENDS_KEPT:
-        _ENDS.popitem(last=False)
-
-
-def _resumed(known: Sequence[Event], new: Sequence[Event]) -> bool:
-    """Check `new` by going on from the remembered end of `known`; False when that can't be
-    done or finds a breach (the full check then finds the culprit and says why)."""
-    if not known:
-        return False
-    end = _ENDS.get(_key(known))
-    stream = known[0].commitment
-    if end is None or any(
-        not isinstance(event, _RESUMABLE)
-        or event.effective < end.last
-        or event.commitment != stream
-        for event in new
-    ):
-        return False
-    state = end.state.copy()
-    dated = cast(list[DatedEvent], sorted(new, key=attrgetter("effective")))
-    try:
-        _walk(dated, end.opened, state)
-    except RuleViolation:
-        return False
-    _remember([*known, *new], _End(state, dated[-1].effective, end.opened))
-    return True
+    _walk(sorted(corrected, key=attrgetter("effective")), opening.effective)
 
 
 def _check_corrections(events: Sequence[Event]) -> None:
@@ -193,11 +126,9 @@ def _check_corrections(events: Sequence[Event]) -> None:
             earlier[event.id] = event
 
 
-def _walk(
-    ordered: Sequence[DatedEvent], opened: date, state: CommitmentFold | None = None
-) -> CommitmentFold:
-    """Fold `ordered` into `state` (a new one by default), checking every rule on the way."""
-    state = state if state is not None else CommitmentFold()
+def _walk(ordered: Sequence[DatedEvent], opened: date) -> None:
+    """Fold `ordered`, checking every rule on the way."""
+    state = CommitmentFold()
     # The event of the day that last moved each (total, resource), to explain a breach.
     movers: dict[tuple[str, str], DatedEvent] = {}
     for index, event in enumerate(ordered):
@@ -210,7 +141,6 @@ def _walk(
         if index + 1 == len(ordered) or ordered[index + 1].effective != event.effective:
             _check_within_commitment(state, event.effective, movers)
             movers.clear()
-    return state
 
 
 def _check_event(state: CommitmentFold, event: DatedEvent, opened: date) -> None:

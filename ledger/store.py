@@ -123,7 +123,7 @@ class Ledger:
         throughout, so other writers wait; every chunk is checked against what precedes it.
         """
         recorded_by = resolve_actor(actor) if actor else self.actor
-        every: list[StoredEvent] = []
+        ends: list[StoredEvent] = []
         skipped = 0
         with self._writing() as connection:
             for part in batched(located, chunk):
@@ -135,12 +135,12 @@ class Ledger:
                     models,
                     pending,
                     recorded_by,
-                    recorded_at=every[0].recorded_at if every else None,
+                    recorded_at=ends[0].recorded_at if ends else None,
                 )
                 skipped += already
-                # Only the ends are kept: memory stays flat however long the input.
-                every = [*every[:1], *rows[-1:]] if rows else every
-        return receipt(every, skipped)
+                if rows:  # only the two ends are kept: memory stays flat however long the input
+                    ends = [ends[0] if ends else rows[0], rows[-1]]
+        return receipt(ends, skipped)
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
