@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from ledger import Ledger
 
-from .feed import Progress, Projection, catch_up_all, register, registered
-from .feed import rebuild as rebuild_projection
+from .feed import Progress, Projection, catch_up_all, rebuild_all, register, registered
 from .models import PositionPostings, TrancheSchedule
 
 __all__ = ["BUILTINS", "attach", "ensure_current", "project"]
@@ -33,8 +32,5 @@ def project(
     """
     chosen = {projection.name: projection for projection in (*BUILTINS, *registered(ledger))}
     if rebuild:
-        return {
-            name: rebuild_projection(ledger, projection, progress=progress)
-            for name, projection in chosen.items()
-        }
+        return rebuild_all(ledger, list(chosen.values()), progress=progress)
     return catch_up_all(ledger.engine, list(chosen.values()), progress=progress)

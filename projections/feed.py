@@ -30,6 +30,7 @@ from ledger.append import lock_tail
 from ledger.reads import to_stored
 from ledger.schema import events
 
+from .postings import PostingProjection, replay
 from .tables import projection_checkpoints
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "catch_up_all",
     "hook_for",
     "rebuild",
+    "rebuild_all",
     "register",
     "registered",
     "write_transaction",
@@ -123,17 +125,79 @@ def catch_up_all(
     with write_transaction(engine) as connection:
         for projection in behind:
             _create_tables(connection, projection)
-            done[projection.name] = advance(connection, projection, progress=progress)
+        # From zero, posting projections are filled stream by stream (as a rebuild does);
+        # the others advance together, page by page, from each checkpoint in common.
+        fresh = [
+            projection
+            for projection in behind
+            if isinstance(projection, PostingProjection)
+            and _checkpoint(connection, projection.name) == 0
+            and _empty(connection, projection)
+        ]
+        if fresh:
+            done.update(_replay(connection, fresh, progress))
+        by_checkpoint: dict[int, list[Projection]] = {}
+        for projection in behind:
+            if projection not in fresh:
+                start = _checkpoint(connection, projection.name)
+                by_checkpoint.setdefault(start, []).append(projection)
+        for group in by_checkpoint.values():
+            done.update(_advance_together(connection, group, page=PAGE, progress=progress))
     return done
 
 
 def rebuild(ledger: Ledger, projection: Projection, *, progress: Progress | None = None) -> int:
     """Empty the projection and replay the whole log into it, in one transaction."""
-    with write_transaction(ledger.engine) as connection:
-        _create_tables(connection, projection)
-        projection.reset(connection)
-        _save_checkpoint(connection, projection.name, 0)
-        return advance(connection, projection, progress=progress)
+    return rebuild_all(ledger, [projection], progress=progress)[projection.name]
+
+
+def rebuild_all(
+    ledger: Ledger, projections: Sequence[Projection], *, progress: Progress | None = None
+) -> dict[str, int]:
+    """Rebuild several projections from zero; posting projections share one pass over the log.
+
+    Each projection is rebuilt in a transaction of its own, the posting projections in one.
+    """
+    done: dict[str, int] = {}
+    postings = [p for p in projections if isinstance(p, PostingProjection)]
+    if postings:
+        with write_transaction(ledger.engine) as connection:
+            for posting in postings:
+                _create_tables(connection, posting)
+                posting.reset(connection)
+                _save_checkpoint(connection, posting.name, 0)
+            done.update(_replay(connection, postings, progress))
+    for projection in projections:
+        if isinstance(projection, PostingProjection):
+            continue
+        with write_transaction(ledger.engine) as connection:
+            _create_tables(connection, projection)
+            projection.reset(connection)
+            _save_checkpoint(connection, projection.name, 0)
+            done[projection.name] = advance(connection, projection, progress=progress)
+    return {projection.name: done[projection.name] for projection in projections}
+
+
+def _replay(
+    connection: Connection, projections: Sequence[PostingProjection], progress: Progress | None
+) -> dict[str, int]:
+    """Fill empty posting projections from the whole log; their checkpoints go to the head."""
+    reported = 0
+
+    def told(processed: int) -> None:
+        nonlocal reported
+        if progress is not None and processed - reported >= PAGE:
+            reported = processed
+            for projection in projections:
+                progress(projection.name, processed)
+
+    head = _head(connection)
+    processed = replay(connection, projections, progress=told)
+    for projection in projections:
+        if progress is not None and processed and reported != processed:
+            progress(projection.name, processed)
+        _save_checkpoint(connection, projection.name, head)
+    return {projection.name: processed for projection in projections}
 
 
 @contextmanager
@@ -158,23 +222,42 @@ def advance(
     The caller holds the write lock. Each handle() call gets the events of one recording
     instant; an instant cut by a page boundary simply arrives in two calls.
     """
-    cursor = _checkpoint(connection, projection.name)
+    return _advance_together(connection, [projection], page=page, progress=progress)[
+        projection.name
+    ]
+
+
+def _advance_together(
+    connection: Connection,
+    projections: Sequence[Projection],
+    *,
+    page: int,
+    progress: Progress | None,
+) -> dict[str, int]:
+    """Advance projections that share a checkpoint: each page is read once and handed to each
+    in turn (so posting projections fold each stream once per page)."""
+    cursor = _checkpoint(connection, projections[0].name)
     processed = 0
     while True:
         query = select(events).where(events.c.position > cursor).order_by(events.c.position)
         rows = [to_stored(row) for row in connection.execute(query.limit(page))]
         if not rows:
             break
-        _feed(connection, projection, rows)
+        for _, run in groupby(rows, key=attrgetter("recorded_at")):
+            part = list(run)
+            for projection in projections:
+                projection.handle(connection, part)
         cursor = rows[-1].position
         processed += len(rows)
         if progress is not None:
-            progress(projection.name, processed)
+            for projection in projections:
+                progress(projection.name, processed)
         if len(rows) < page:
             break
     if processed:
-        _save_checkpoint(connection, projection.name, cursor)
-    return processed
+        for projection in projections:
+            _save_checkpoint(connection, projection.name, cursor)
+    return {projection.name: processed for projection in projections}
 
 
 def _on_append(connection: Connection, projection: Projection, rows: Sequence[StoredEvent]) -> None:
@@ -197,6 +280,12 @@ def _feed(connection: Connection, projection: Projection, rows: Sequence[StoredE
 def _create_tables(connection: Connection, projection: Projection) -> None:
     for table in projection.tables:
         table.create(connection, checkfirst=True)
+
+
+def _empty(connection: Connection, projection: Projection) -> bool:
+    return all(
+        connection.execute(select(table).limit(1)).first() is None for table in projection.tables
+    )
 
 
 def _head(connection: Connection) -> int:

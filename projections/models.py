@@ -7,16 +7,17 @@ gives back the fold as of D exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import TypeVar
 
-from events import CommitmentState, Event, states_by_date
+from events import CommitmentState
 from events.amounts import minus, plus
 
 from .nanos import split
-from .postings import Posting, PostingProjection
+from .postings import Posting, PostingProjection, States
 from .tables import position_postings, tranche_schedule
 
 __all__ = ["MEASURES", "PositionPostings", "TrancheSchedule", "scheduled_by_due"]
@@ -27,11 +28,18 @@ K = TypeVar("K", bound=tuple[object, ...])
 
 
 def _steps(before: Mapping[K, Decimal], after: Mapping[K, Decimal]) -> Iterator[tuple[K, int, int]]:
-    """The non-zero changes from one total to the next, as (key, units, nanos)."""
-    for key in sorted(before.keys() | after.keys(), key=repr):
-        change = minus(after.get(key, _ZERO), before.get(key, _ZERO))
-        if change:
-            yield (key, *split(change))
+    """The non-zero changes from one total to the next, as (key, units, nanos), in no order."""
+    for key, amount in after.items():
+        previous = before.get(key, _ZERO)
+        if amount != previous:
+            yield (key, *_split(minus(amount, previous)))
+    for key, previous in before.items():
+        if key not in after and previous:
+            yield (key, *_split(minus(_ZERO, previous)))
+
+
+# Equal amounts split alike (Decimal("1.0") == Decimal("1")), so caching by value is exact.
+_split = lru_cache(maxsize=65_536)(split)
 
 
 class PositionPostings(PostingProjection):
@@ -52,10 +60,10 @@ class PositionPostings(PostingProjection):
     )
     key = ("commitment", "resource", "measure", "effective")
 
-    def postings(self, commitment: str, events: Sequence[Event]) -> set[Posting]:
+    def from_states(self, commitment: str, states: States) -> set[Posting]:
         wanted: set[Posting] = set()
         before: dict[tuple[str, str], Decimal] = {}
-        for day, state in states_by_date(events):
+        for day, state in states:
             after = {
                 (measure, resource): amount
                 for measure in MEASURES
@@ -115,10 +123,10 @@ class TrancheSchedule(PostingProjection):
     )
     key = ("commitment", "resource", "effective", "due")
 
-    def postings(self, commitment: str, events: Sequence[Event]) -> set[Posting]:
+    def from_states(self, commitment: str, states: States) -> set[Posting]:
         wanted: set[Posting] = set()
         before: dict[tuple[date, str], Decimal] = {}
-        for day, state in states_by_date(events):
+        for day, state in states:
             after = scheduled_by_due(state)
             for (due, resource), units, nanos in _steps(before, after):
                 wanted.add(

@@ -9,27 +9,53 @@ recording instant of the events being handled:
 
 So an instant handled in several parts leaves the same rows as handled at once, and catching up
 incrementally writes exactly what a rebuild from zero writes.
+
+Each stream is folded once per batch of rows, whatever the number of posting projections: the
+folded states are shared through the connection (keyed by the hash of the batch's last row, which
+names the whole log up to it). A rebuild from zero (`replay`) reads the log one stream at a time
+and writes each stream's whole posting history at once.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 
-from events import Event
+from events import CommitmentState, Event, states_by_date
 from ledger import StoredEvent
 from ledger.append import chunks
-from ledger.reads import read_streams
+from ledger.reads import read_streams, to_stored
+from ledger.schema import events
 
-__all__ = ["Posting", "PostingProjection"]
+__all__ = ["Posting", "PostingProjection", "States", "folded_states", "replay"]
 
 Posting = tuple[Any, ...]
 """One row's values in the order of `PostingProjection.columns` (commitment first)."""
+
+States = list[tuple[date, CommitmentState]]
+"""A stream's state at the end of each distinct effective date (`states_by_date`)."""
+
+HANDED = "capledger.streams"
+"""connection.info key: the full streams of the chunk being appended, put there by the writer."""
+_FOLDED = "capledger.projections.folded"
+_WRITE_BATCH = 5_000
 
 
 class PostingProjection(ABC):
@@ -47,23 +73,26 @@ class PostingProjection(ABC):
         return (self.table,)
 
     @abstractmethod
+    def from_states(self, commitment: str, states: States) -> set[Posting]:
+        """The rows a stream should have, from its states by date (`states_by_date`)."""
+
     def postings(self, commitment: str, events: Sequence[Event]) -> set[Posting]:
         """The rows a stream should have, from its events as known (position order, ids set)."""
+        return self.from_states(commitment, list(states_by_date(events)))
 
     def reset(self, connection: Connection) -> None:
         connection.execute(delete(self.table))
 
     def handle(self, connection: Connection, rows: Sequence[StoredEvent]) -> None:
         instant = rows[0].recorded_at
-        names = {row.commitment for row in rows}
-        streams = read_streams(connection, names, upto=rows[-1].position)
-        stored = self._stored(connection, names, instant)
+        states = folded_states(connection, rows)
+        stored = self._stored(connection, set(states), instant)
         closing: list[dict[str, Any]] = []
         dropping: list[dict[str, Any]] = []
         reviving: list[dict[str, Any]] = []
         adding: list[dict[str, Any]] = []
-        for commitment, stream in streams.items():
-            wanted = self.postings(commitment, [row.event for row in stream])
+        for commitment, stream_states in states.items():
+            wanted = self.from_states(commitment, stream_states)
             current, closed_now = stored[commitment]
             for posting, known_from in current.items():
                 if posting in wanted:
@@ -77,9 +106,7 @@ class PostingProjection(ABC):
                 if posting in closed_now:
                     reviving.append(self._ident(posting, closed_now[posting]))
                 else:
-                    adding.append(
-                        {**dict(zip(self.columns, posting, strict=True)), "known_from": instant}
-                    )
+                    adding.append(self._values(posting, instant))
         self._write(connection, closing, dropping, reviving, adding)
 
     def _stored(
@@ -91,16 +118,25 @@ class PostingProjection(ABC):
             lambda: ({}, {})
         )
         selected = [table.c[name] for name in self.columns]
+        width = len(self.columns)
         for part in chunks(sorted(names)):
             query = select(*selected, table.c.known_from, table.c.known_until).where(
                 table.c.commitment.in_(part),
                 or_(table.c.known_until.is_(None), table.c.known_until == instant),
             )
             for row in connection.execute(query):
-                posting = tuple(row[: len(self.columns)])
+                posting = tuple(row[:width])
                 current, closed_now = found[posting[0]]
-                (current if row.known_until is None else closed_now)[posting] = row.known_from
+                (current if row[width + 1] is None else closed_now)[posting] = row[width]
         return found
+
+    def _values(
+        self, posting: Posting, known_from: datetime, known_until: datetime | None = None
+    ) -> dict[str, Any]:
+        values = dict(zip(self.columns, posting, strict=True))
+        values["known_from"] = known_from
+        values["known_until"] = known_until
+        return values
 
     def _ident(self, posting: Posting, known_from: datetime) -> dict[str, Any]:
         values = dict(zip(self.columns, posting, strict=True))
@@ -128,3 +164,136 @@ class PostingProjection(ABC):
             connection.execute(update(table).where(where).values(known_until=None), reviving)
         if adding:
             connection.execute(insert(table), adding)
+
+
+def _handed(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, list[Event]]:
+    """The touched streams the writer handed over, where they match these rows exactly."""
+    streams = connection.info.get(HANDED)
+    if not isinstance(streams, dict):
+        return {}
+    last: dict[str, StoredEvent] = {}
+    for row in rows:
+        last[row.commitment] = row
+    usable: dict[str, list[Event]] = {}
+    for commitment, row in last.items():
+        stream = streams.get(commitment)
+        # The stream as known up to these rows has `row.version` events, `row` the last.
+        if (
+            isinstance(stream, list)
+            and len(stream) == row.version
+            and getattr(stream[-1], "id", None) == row.event_id
+        ):
+            usable[commitment] = stream
+    return usable
+
+
+def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, States]:
+    """Per stream the rows touch, its states by date as known up to the last of the rows.
+
+    Folded once per batch: the posting projections handed the same rows share the result.
+    """
+    names = {row.commitment for row in rows}
+    key = (rows[-1].position, rows[-1].hash)
+    cached = connection.info.get(_FOLDED)
+    if cached is None or cached[0] != key:
+        cached = (key, {})
+        connection.info[_FOLDED] = cached
+    known: dict[str, States] = cached[1]
+    missing = names - known.keys()
+    if missing:
+        handed = _handed(connection, rows)
+        for name in missing & handed.keys():
+            known[name] = list(states_by_date(handed[name]))
+        unread = missing - handed.keys()
+        if unread:
+            for name, stream in read_streams(connection, unread, upto=rows[-1].position).items():
+                known[name] = list(states_by_date([row.event for row in stream]))
+    return {name: known[name] for name in sorted(names)}
+
+
+def forget_folded(connection: Connection) -> None:
+    """Drop the states shared among projections (after a batch, to free memory)."""
+    connection.info.pop(_FOLDED, None)
+
+
+def _streams(connection: Connection, page: int = _WRITE_BATCH) -> Iterator[list[StoredEvent]]:
+    """The whole log, one stream at a time, each in position order (memory: a page and a stream).
+
+    Paged by (commitment, version), the unique index, so no cursor stays open across writes.
+    """
+    order = tuple_(events.c.commitment, events.c.version)
+    stream: list[StoredEvent] = []
+    cursor: tuple[str, int] | None = None
+    while True:
+        query = select(events).order_by(events.c.commitment, events.c.version).limit(page)
+        if cursor is not None:
+            query = query.where(order > tuple_(literal(cursor[0]), literal(cursor[1])))
+        rows = [to_stored(row) for row in connection.execute(query)]
+        for stored in rows:
+            if stream and stored.commitment != stream[0].commitment:
+                yield stream
+                stream = []
+            stream.append(stored)
+        if len(rows) < page:
+            break
+        cursor = (rows[-1].commitment, rows[-1].version)
+    if stream:
+        yield stream
+
+
+def replay(
+    connection: Connection,
+    projections: Sequence[PostingProjection],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Fill empty posting tables from the whole log, as appending it instant by instant would.
+
+    Each stream is read once, its events grouped by recording instant; after each instant the
+    stream's wanted rows are diffed with the rows so far: rows no longer wanted are closed at
+    the instant, new ones start at it. (An instant handled whole never drops nor revives.)
+    Returns how many events were read.
+    """
+    pending: dict[str, list[dict[str, Any]]] = {p.name: [] for p in projections}
+    processed = 0
+    for stream in _streams(connection):
+        commitment = stream[0].commitment
+        models = [row.event for row in stream]
+        current: dict[str, dict[Posting, datetime]] = {p.name: {} for p in projections}
+        start = 0
+        while start < len(stream):
+            instant = stream[start].recorded_at
+            end = start + 1
+            while end < len(stream) and stream[end].recorded_at == instant:
+                end += 1
+            states = list(states_by_date(models[:end]))
+            for projection in projections:
+                rows, out = current[projection.name], pending[projection.name]
+                wanted = projection.from_states(commitment, states)
+                for posting in [p for p in rows if p not in wanted]:
+                    out.append(projection._values(posting, rows.pop(posting), instant))
+                for posting in wanted - rows.keys():
+                    rows[posting] = instant
+            start = end
+        for projection in projections:
+            out = pending[projection.name]
+            out.extend(
+                projection._values(posting, known_from)
+                for posting, known_from in current[projection.name].items()
+            )
+            if len(out) >= _WRITE_BATCH:
+                _insert(connection, projection, out)
+        processed += len(stream)
+        if progress is not None:
+            progress(processed)
+    for projection in projections:
+        _insert(connection, projection, pending[projection.name])
+    return processed
+
+
+def _insert(
+    connection: Connection, projection: PostingProjection, rows: list[dict[str, Any]]
+) -> None:
+    if rows:
+        connection.execute(insert(projection.table), rows)
+        rows.clear()
