@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, and_, case, func, or_, select
 
-from events import canonical
-from events.amounts import minus, plus
 from ledger import Ledger
 
 from .bitemporal import as_of_date, known_instant, known_rows
@@ -72,36 +69,70 @@ def positions(
         )
     day, instant = as_of_date(ledger, as_of), known_instant(known_at)
     ensure_current(ledger)
-    table = position_postings
-    grouped = [table.c[name] for name in (*_COMMITMENT_KEYS, "measure")]
-    query = (
-        select(*grouped, func.sum(table.c.units), func.sum(table.c.nanos))
-        .where(table.c.effective <= day, known_rows(table, instant))
-        .group_by(*grouped)
-    )
-    filters = dict(
-        holder=holder, provider=provider, kind=kind, resource=resource, commitment=commitment
-    )
-    for name, wanted in filters.items():
-        if wanted is not None:
-            query = query.where(table.c[name] == wanted)
-    # Per commitment and resource first: outstanding is clamped at zero per commitment.
-    per_commitment: dict[tuple[str, ...], dict[str, Decimal]] = defaultdict(dict)
     with ledger.engine.connect() as connection:
-        for row in connection.execute(query):
-            per_commitment[tuple(row[:5])][row.measure] = join(row[6], row[7])
-    totals: dict[tuple[str, ...], list[Decimal]] = {}
-    for names, measures in per_commitment.items():
-        values = dict(zip(_COMMITMENT_KEYS, names, strict=True))
-        committed, scheduled, delivered = (measures.get(m, _ZERO) for m in MEASURES)
-        outstanding = max(minus(committed, delivered), _ZERO)
-        running = totals.setdefault(tuple(values[name] for name in by), [_ZERO] * 4)
-        for index, amount in enumerate((committed, scheduled, delivered, outstanding)):
-            running[index] = plus(running[index], amount)
-    return [_row(by, key, amounts) for key, amounts in sorted(totals.items()) if any(amounts)]
+        wanted = filters(
+            holder=holder, provider=provider, kind=kind, resource=resource, commitment=commitment
+        )
+        found = [_row(by, row) for row in connection.execute(_query(by, day, instant, wanted))]
+    # Sorted here, not in SQL: the order must not depend on the database's collation.
+    return sorted(
+        (row for row in found if row is not None),
+        key=lambda row: tuple(getattr(row, name) for name in by),
+    )
 
 
-def _row(by: Sequence[str], key: tuple[str, ...], amounts: list[Decimal]) -> PositionRow:
-    committed, scheduled, delivered, outstanding = (canonical(amount) for amount in amounts)
-    keys: dict[str, Any] = dict(zip(by, key, strict=True))
+def filters(**wanted: str | None) -> dict[str, str]:
+    """The filters given, by column."""
+    return {name: value for name, value in wanted.items() if value is not None}
+
+
+def _query(
+    by: Sequence[str], day: date, instant: datetime | None, wanted: dict[str, str]
+) -> Select[Any]:
+    """One query: totals per commitment and resource inside, summed per `by` outside.
+
+    Outstanding is clamped at zero per commitment, which is not a sum; but it only differs from
+    committed - delivered where delivered exceeds committed (an `at_least` floor), so the outer
+    query also sums, over just those, the excess to add back, exactly, as (units, nanos).
+    """
+    table = position_postings
+    per_measure = []
+    for measure in MEASURES:
+        for part in ("units", "nanos"):
+            amount = case((table.c.measure == measure, table.c[part]), else_=0)
+            per_measure.append(func.sum(amount).label(f"{measure}_{part}"))
+    inner = (
+        select(*(table.c[name] for name in _COMMITMENT_KEYS), *per_measure)
+        .where(table.c.effective <= day, known_rows(table, instant))
+        .where(*(table.c[name] == value for name, value in wanted.items()))
+        .group_by(*(table.c[name] for name in _COMMITMENT_KEYS))
+        .subquery()
+    )
+    c = inner.c
+    # Compare delivered with committed exactly: carry whole units out of the nanos first.
+    billion = 1_000_000_000
+    delivered_units = c.delivered_units + c.delivered_nanos // billion
+    committed_units = c.committed_units + c.committed_nanos // billion
+    over = or_(
+        delivered_units > committed_units,
+        and_(
+            delivered_units == committed_units,
+            c.delivered_nanos % billion > c.committed_nanos % billion,
+        ),
+    )
+    excess_units = case((over, c.delivered_units - c.committed_units), else_=0)
+    excess_nanos = case((over, c.delivered_nanos - c.committed_nanos), else_=0)
+    sums = [func.sum(c[f"{measure}_{part}"]) for measure in MEASURES for part in ("units", "nanos")]
+    return select(
+        *(c[name] for name in by), *sums, func.sum(excess_units), func.sum(excess_nanos)
+    ).group_by(*(c[name] for name in by))
+
+
+def _row(by: Sequence[str], found: Row[Any]) -> PositionRow | None:
+    keys: dict[str, Any] = dict(zip(by, found[: len(by)], strict=True))
+    cu, cn, su, sn, du, dn, xu, xn = (int(value or 0) for value in found[len(by) :])
+    committed, scheduled, delivered = join(cu, cn), join(su, sn), join(du, dn)
+    outstanding = join(cu - du + xu, cn - dn + xn)
+    if not (committed or scheduled or delivered or outstanding):
+        return None
     return PositionRow(committed, scheduled, delivered, outstanding, **keys)
