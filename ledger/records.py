@@ -16,7 +16,7 @@ from events import Event, load_event
 # so models are remembered by those: the write path re-reads the streams a batch touches (for
 # the rules and the read models) and would otherwise parse the same rows again chunk after chunk.
 # Bounded (oldest first out) so that memory stays flat on any ledger.
-MODEL_CACHE_SIZE = 50_000
+MODEL_CACHE_SIZE = 20_000
 ModelKey = tuple[str, int, str, str]
 """(type, schema version, event id as text, payload)."""
 _models: OrderedDict[ModelKey, Event] = OrderedDict()

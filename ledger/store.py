@@ -114,7 +114,7 @@ class Ledger:
         self,
         located: Iterable[tuple[EventInput, str | None]],
         *,
-        chunk: int = 5_000,
+        chunk: int = 10_000,
         actor: str | None = None,
     ) -> Receipt:
         """Record a stream of `(event, origin)` pairs of any length in ONE transaction.
