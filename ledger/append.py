@@ -16,8 +16,19 @@ from .schema import events
 
 AppendHook = Callable[[Connection, Sequence[StoredEvent]], None]
 
-STREAMS_INFO_KEY = "capledger.streams"
+BATCH_INFO_PREFIX = "capledger.batch."
+"""Keys of `connection.info` under this prefix live for one append: the write path drops them
+all when it ends (pooled connections keep their info), so hooks may keep batch state there."""
+
+STREAMS_INFO_KEY = BATCH_INFO_PREFIX + "streams"
 """Where, in `connection.info`, the write path lends hooks the checked streams of a batch."""
+
+
+def forget_batch(connection: Connection) -> None:
+    """Drop every batch-scoped entry of `connection.info`."""
+    for key in [key for key in connection.info if str(key).startswith(BATCH_INFO_PREFIX)]:
+        del connection.info[key]
+
 
 # Keeps IN (...) lists within every backend's limit on bound parameters.
 CHUNK = 500

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from events import Event, EventCorrected, check_stream
 
 from .actor import resolve_actor
-from .append import STREAMS_INFO_KEY, AppendHook, append_batch, lock_tail
+from .append import STREAMS_INFO_KEY, AppendHook, append_batch, forget_batch, lock_tail
 from .clock import Clock, utc_now
 from .engine import build_engine, safe_url
 from .errors import ConcurrencyConflict, EventIdConflict, StoreError
@@ -75,7 +75,8 @@ class Ledger:
 
         While a checked batch is appended, `connection.info[STREAMS_INFO_KEY]` holds each
         touched commitment's events (models, position order) as they stand after the append,
-        so that a hook need not read them again.
+        so that a hook need not read them again. Hooks may keep their own batch state under
+        BATCH_INFO_PREFIX: it is all dropped when the append ends.
         """
         self._hooks.append(hook)
 
@@ -309,5 +310,5 @@ def handing_over(connection: Connection, streams: dict[str, list[Event]]) -> Ite
     try:
         yield
     finally:
-        # Pooled connections keep their info: never leave a batch's streams behind.
-        connection.info.pop(STREAMS_INFO_KEY, None)
+        # Pooled connections keep their info: never leave a batch's state behind.
+        forget_batch(connection)

@@ -26,7 +26,7 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
 
 from ledger import AppendHook, Ledger, StoredEvent
-from ledger.append import lock_tail
+from ledger.append import forget_batch, lock_tail
 from ledger.reads import to_stored
 from ledger.schema import events
 
@@ -207,7 +207,10 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         connection = connection.execution_options(capledger_begin="IMMEDIATE")
         with connection.begin():
             lock_tail(connection)
-            yield connection
+            try:
+                yield connection
+            finally:
+                forget_batch(connection)  # the folded states shared among projections
 
 
 def advance(

@@ -40,7 +40,7 @@ from sqlalchemy import (
 
 from events import CommitmentState, Event, states_by_date
 from ledger import StoredEvent
-from ledger.append import chunks
+from ledger.append import BATCH_INFO_PREFIX, STREAMS_INFO_KEY, chunks
 from ledger.reads import read_streams, to_stored
 from ledger.schema import events
 
@@ -52,9 +52,9 @@ Posting = tuple[Any, ...]
 States = list[tuple[date, CommitmentState]]
 """A stream's state at the end of each distinct effective date (`states_by_date`)."""
 
-HANDED = "capledger.streams"
+HANDED = STREAMS_INFO_KEY
 """connection.info key: the full streams of the chunk being appended, put there by the writer."""
-_FOLDED = "capledger.projections.folded"
+_FOLDED = BATCH_INFO_PREFIX + "folded"
 _WRITE_BATCH = 5_000
 
 
@@ -209,11 +209,6 @@ def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[s
             for name, stream in read_streams(connection, unread, upto=rows[-1].position).items():
                 known[name] = list(states_by_date([row.event for row in stream]))
     return {name: known[name] for name in sorted(names)}
-
-
-def forget_folded(connection: Connection) -> None:
-    """Drop the states shared among projections (after a batch, to free memory)."""
-    connection.info.pop(_FOLDED, None)
 
 
 def _streams(connection: Connection, page: int = _WRITE_BATCH) -> Iterator[list[StoredEvent]]:

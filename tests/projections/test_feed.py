@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Table, inspect, select
 
 from events import parse_event
 from ledger import InvalidEvent, Ledger, StoredEvent
-from ledger.append import append_batch
+from ledger.append import BATCH_INFO_PREFIX, append_batch
 from ledger.mapper import to_pending
 from projections import attach, catch_up, positions, project, rebuild, register
 from projections.builtins import BUILTINS
@@ -242,3 +242,14 @@ def test_the_migration_creates_the_read_model_tables_with_covering_indexes(led: 
         assert {"ix_position_postings_current", "ix_position_postings_known"} <= indexes
         pk = inspector.get_pk_constraint("position_postings")["constrained_columns"]
         assert pk == ["commitment", "resource", "measure", "effective", "known_from"]
+
+
+def test_no_batch_state_outlives_a_recording_on_the_pooled_connection(
+    led: Ledger, clock: SetClock
+) -> None:
+    attach(led)
+    led.record([made("c1", "2025-01-01", gw="5"), delivered("c1", "2025-02-01", gw="1")])
+    rebuild(led, BUILTINS[0])
+    with led.engine.connect() as connection:
+        left = [key for key in connection.info if str(key).startswith(BATCH_INFO_PREFIX)]
+    assert left == []
