@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
 import click
 
+from projections import PositionRow
 from projections import history as commitment_history
 from projections import positions as positions_of
 from projections import timeline as timeline_of
@@ -95,16 +97,14 @@ def positions(
         commitment=commitment,
         by=by,
     )
-    columns = [*by, *MEASURES]
+    click.echo(position_table(rows, by, fmt))
+
+
+def position_table(rows: Sequence[PositionRow], by: Sequence[str], fmt: str = "table") -> str:
+    """Positions rendered: readable amounts in a table, exact decimal strings otherwise."""
     human = dict.fromkeys(MEASURES, _amount) if "resource" in by else {}
-    click.echo(
-        render(
-            [row.as_dict() if fmt != "table" else _typed(row) for row in rows],
-            fmt,
-            columns=columns,
-            human=human,
-        )
-    )
+    dicts = [row.as_dict() if fmt != "table" else _typed(row) for row in rows]
+    return render(dicts, fmt, columns=[*by, *MEASURES], human=human)
 
 
 def _typed(row: Any) -> dict[str, Any]:

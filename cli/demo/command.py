@@ -15,8 +15,7 @@ from ledger import Ledger
 from projections import attach, positions
 
 from ..amounts import readable
-from ..read import MEASURES
-from ..render import render
+from ..read import position_table
 
 DEALS = "public-deals.jsonl"
 REVISIONS = ("EventCorrected", "EventRetracted")
@@ -31,16 +30,6 @@ def load_deals() -> list[tuple[dict[str, Any], str]]:
         for number, line in enumerate(text.splitlines(), start=1)
         if line.strip()
     ]
-
-
-def _show(title: str, rows: list[Any], by: tuple[str, ...]) -> None:
-    click.secho(f"\n{title}", bold=True)
-    human = {m: (lambda value, row: readable(row.get("resource"), value)) for m in MEASURES}
-    typed = [
-        {**{key: getattr(row, key) for key in by}, **{m: getattr(row, m) for m in MEASURES}}
-        for row in rows
-    ]
-    click.echo(render(typed, "table", columns=[*by, *MEASURES], human=human))
 
 
 @click.command()
@@ -80,11 +69,8 @@ def demo(path: str, chart: str) -> None:
         )
 
         rows = positions(ledger, as_of=today, by=("holder", "provider", "kind", "resource"))
-        _show(
-            f"Positions as of {today}, as known now",
-            rows,
-            ("holder", "provider", "kind", "resource"),
-        )
+        click.secho(f"\nPositions as of {today}, as known now", bold=True)
+        click.echo(position_table(rows, ("holder", "provider", "kind", "resource")))
 
         before = first.recorded_at
         assert before is not None
