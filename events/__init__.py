@@ -39,7 +39,7 @@ from .models import (
     TrancheScheduled,
 )
 from .registry import EVENT_TYPES, event_class
-from .rules import check_stream
+from .rules import StatesByDate, check_stream
 from .upcasting import UPCASTERS, Upcaster, Upcasters, upcast
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "RuleViolation",
     "Source",
     "Stamped",
+    "StatesByDate",
     "TrancheCancelled",
     "TrancheScheduled",
     "TrancheState",

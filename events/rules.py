@@ -14,7 +14,7 @@ from uuid import UUID
 
 from .amounts import describe, plus
 from .errors import RuleViolation
-from .fold import CommitmentFold, apply_corrections
+from .fold import CommitmentFold, CommitmentState, apply_corrections
 from .models import (
     CommitmentAmended,
     CommitmentMade,
@@ -27,28 +27,34 @@ from .models import (
     TrancheScheduled,
 )
 
-__all__ = ["check_stream"]
+__all__ = ["StatesByDate", "check_stream"]
 
 _ZERO = Decimal(0)
+
+StatesByDate = list[tuple[date, CommitmentState]]
+"""A stream's state at the end of each distinct effective date (what `states_by_date` yields)."""
 
 
 def check_stream(
     known: Sequence[Event], new: Sequence[Event], origins: Sequence[str | None]
-) -> None:
+) -> StatesByDate:
     """Refuse the new events of one stream if the stream with them would break a rule.
 
     `known` are the stream's stored events (position order, ids set, valid); `new` the batch's
     events for this stream in batch order (ids set), `origins[i]` naming where `new[i]` came from.
     Raises RuleViolation located at the new event whose addition breaks the stream for good.
+
+    Returns what the walk saw on the way: the stream's state (with the new events) at the end of
+    each effective date, equal to `states_by_date(known + new)`, so that nothing need fold the
+    stream again.
     """
     if len(origins) != len(new):
         raise ValueError(f"{len(new)} new events but {len(origins)} origins")
-    if not new:
-        return
     stored = list(known)
-    violation = _violation([*stored, *new])
+    states: StatesByDate = []
+    violation = _violation([*stored, *new], states)
     if violation is None:
-        return
+        return states
     # Search back from the end for a prefix of the batch that obeys the rules, galloping then
     # bisecting. Searching from the end ignores breaches the batch itself repairs (a tranche
     # cancelled on an earlier line than it is scheduled); for rules that stay broken once
@@ -70,16 +76,19 @@ def check_stream(
     raise violation.located(origins[failing - 1])
 
 
-def _violation(events: Sequence[Event]) -> RuleViolation | None:
+def _violation(events: Sequence[Event], states: StatesByDate | None = None) -> RuleViolation | None:
     try:
-        _check(events)
+        _check(events, [] if states is None else states)
     except RuleViolation as e:
         return e
     return None
 
 
-def _check(events: Sequence[Event]) -> None:
-    """Raise RuleViolation (without origin) if the stream breaks a rule at any date."""
+def _check(events: Sequence[Event], states: StatesByDate) -> None:
+    """Raise RuleViolation (without origin) if the stream breaks a rule at any date; append the
+    state at the end of each date to `states` on the way."""
+    if not events:
+        return
     _check_corrections(events)
     corrected = apply_corrections(events)
     if not corrected:
@@ -95,7 +104,7 @@ def _check(events: Sequence[Event]) -> None:
             raise RuleViolation(
                 "type", f"stream {event.commitment!r} was already opened on {opening.effective}"
             )
-    _walk(sorted(corrected, key=attrgetter("effective")), opening.effective)
+    _walk(sorted(corrected, key=attrgetter("effective")), opening.effective, states)
 
 
 def _check_corrections(events: Sequence[Event]) -> None:
@@ -126,8 +135,8 @@ def _check_corrections(events: Sequence[Event]) -> None:
             earlier[event.id] = event
 
 
-def _walk(ordered: Sequence[DatedEvent], opened: date) -> None:
-    """Fold `ordered`, checking every rule on the way."""
+def _walk(ordered: Sequence[DatedEvent], opened: date, states: StatesByDate) -> None:
+    """Fold `ordered`, checking every rule on the way and keeping each day's closing state."""
     state = CommitmentFold()
     # The event of the day that last moved each (total, resource), to explain a breach.
     movers: dict[tuple[str, str], DatedEvent] = {}
@@ -141,6 +150,9 @@ def _walk(ordered: Sequence[DatedEvent], opened: date) -> None:
         if index + 1 == len(ordered) or ordered[index + 1].effective != event.effective:
             _check_within_commitment(state, event.effective, movers)
             movers.clear()
+            snapshot = state.snapshot()
+            if snapshot is not None:
+                states.append((event.effective, snapshot))
 
 
 def _check_event(state: CommitmentFold, event: DatedEvent, opened: date) -> None:

@@ -9,7 +9,7 @@ for stored in led.read_all(after=0): ...
 from events import InvalidEvent, LedgerError, RuleViolation
 
 from .anchor import read_anchor, write_anchor
-from .append import STREAMS_INFO_KEY, AppendHook
+from .append import STATES_INFO_KEY, STREAMS_INFO_KEY, AppendHook
 from .clock import Clock, as_utc, utc_now
 from .engine import safe_url
 from .errors import ChainBroken, ConcurrencyConflict, EventIdConflict, StoreError
@@ -18,6 +18,7 @@ from .store import Ledger
 from .verify import Anchor, ChainReport
 
 __all__ = [
+    "STATES_INFO_KEY",
     "STREAMS_INFO_KEY",
     "Anchor",
     "AppendHook",

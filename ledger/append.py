@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from .bulk import insert_rows
 from .chain import GENESIS, header_text, link
 from .errors import ConcurrencyConflict, EventIdConflict
 from .records import PendingEvent, StoredEvent
@@ -22,6 +23,9 @@ all when it ends (pooled connections keep their info), so hooks may keep batch s
 
 STREAMS_INFO_KEY = BATCH_INFO_PREFIX + "streams"
 """Where, in `connection.info`, the write path lends hooks the checked streams of a batch."""
+
+STATES_INFO_KEY = BATCH_INFO_PREFIX + "states"
+"""Where the write path lends hooks each checked stream's (event count, states by date)."""
 
 
 def forget_batch(connection: Connection) -> None:
@@ -134,18 +138,25 @@ def append_batch(
     clock: Callable[[], datetime],
     hooks: Sequence[AppendHook] = (),
     recorded_at: datetime | None = None,
+    versions_known: bool = False,
 ) -> tuple[list[StoredEvent], int]:
     """Append inside the caller's write transaction; returns the stored rows and the skip count.
 
     `expected_versions` names the version each stream had when the caller checked its rules;
     if another writer moved a stream since, nothing is written and ConcurrencyConflict is raised.
+    `versions_known` says they were read in this very transaction, holding the tail: they are
+    the versions, with no need to read them again.
     `recorded_at` is given when one transaction appends in several parts: they share one instant.
     """
     lock_tail(connection)
     fresh, skipped = new_events_only(connection, pending)
     if not fresh:
         return [], skipped
-    versions = stream_versions(connection, (event.commitment for event in fresh))
+    touched = {event.commitment for event in fresh}
+    if versions_known and expected_versions is not None and touched <= expected_versions.keys():
+        versions = {name: expected_versions[name] for name in touched}
+    else:
+        versions = stream_versions(connection, touched)
     if expected_versions is not None:
         for commitment, actual in versions.items():
             expected = expected_versions.get(commitment, 0)
@@ -190,7 +201,7 @@ def append_batch(
         )
         prev_hash = digest
     try:
-        connection.execute(insert(events), [_row(stored) for stored in rows])
+        insert_rows(connection, events, COLUMNS, [_row(stored) for stored in rows])
     except IntegrityError as error:
         # Only reachable if something bypassed the tail lock; never store a forked chain.
         commitment = fresh[0].commitment
@@ -200,18 +211,34 @@ def append_batch(
     return rows, skipped
 
 
-def _row(stored: StoredEvent) -> dict[str, object]:
-    return {
-        "position": stored.position,
-        "event_id": str(stored.event_id),
-        "commitment": stored.commitment,
-        "version": stored.version,
-        "type": stored.type_name,
-        "schema_version": stored.schema_version,
-        "effective": stored.effective,
-        "recorded_at": stored.recorded_at,
-        "recorded_by": stored.recorded_by,
-        "payload": stored.payload,
-        "prev_hash": stored.prev_hash,
-        "hash": stored.hash,
-    }
+COLUMNS = (
+    "position",
+    "event_id",
+    "commitment",
+    "version",
+    "type",
+    "schema_version",
+    "effective",
+    "recorded_at",
+    "recorded_by",
+    "payload",
+    "prev_hash",
+    "hash",
+)
+
+
+def _row(stored: StoredEvent) -> tuple[object, ...]:
+    return (
+        stored.position,
+        str(stored.event_id),
+        stored.commitment,
+        stored.version,
+        stored.type_name,
+        stored.schema_version,
+        stored.effective,
+        stored.recorded_at,
+        stored.recorded_by,
+        stored.payload,
+        stored.prev_hash,
+        stored.hash,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,10 +14,17 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
-from events import Event, EventCorrected, check_stream
+from events import Event, EventCorrected, StatesByDate, check_stream
 
 from .actor import resolve_actor
-from .append import STREAMS_INFO_KEY, AppendHook, append_batch, forget_batch, lock_tail
+from .append import (
+    STATES_INFO_KEY,
+    STREAMS_INFO_KEY,
+    AppendHook,
+    append_batch,
+    forget_batch,
+    lock_tail,
+)
 from .clock import Clock, utc_now
 from .engine import build_engine, safe_url
 from .errors import ConcurrencyConflict, EventIdConflict, StoreError
@@ -75,8 +82,10 @@ class Ledger:
 
         While a checked batch is appended, `connection.info[STREAMS_INFO_KEY]` holds each
         touched commitment's events (models, position order) as they stand after the append,
-        so that a hook need not read them again. Hooks may keep their own batch state under
-        BATCH_INFO_PREFIX: it is all dropped when the append ends.
+        and `connection.info[STATES_INFO_KEY]` its state at the end of each effective date as
+        the rules saw it (`states_by_date` of those events), so that a hook need neither read
+        nor fold them again. Hooks may keep their own batch state under BATCH_INFO_PREFIX: it
+        is all dropped when the append ends.
         """
         self._hooks.append(hook)
 
@@ -96,14 +105,9 @@ class Ledger:
         recorded_by = resolve_actor(actor) if actor else self.actor
         for _ in range(MAX_ATTEMPTS - 1):
             with self.engine.connect() as connection, connection.begin():
-                checked = check_batch(connection, models, pending)
+                checked = check_batch(connection, models, pending, fold=bool(self._hooks))
             try:
-                return self._append(
-                    pending,
-                    expected_versions=checked.versions,
-                    recorded_by=recorded_by,
-                    streams=checked.streams,
-                )
+                return self._append(pending, checked=checked, recorded_by=recorded_by)
             except ConcurrencyConflict:
                 continue
         # Lost every race: check again holding the tail, where no other writer can get ahead.
@@ -126,6 +130,9 @@ class Ledger:
         recorded_by = resolve_actor(actor) if actor else self.actor
         ends: list[StoredEvent] = []
         skipped = 0
+        # The tail is held until the end: no other writer can touch a stream meanwhile, so the
+        # streams checked by one chunk stay exact for the next ones (until the transaction ends).
+        streams = StreamCache()
         with self._writing() as connection:
             for part in batched(located, chunk):
                 models, pending = prepare(
@@ -137,6 +144,7 @@ class Ledger:
                     pending,
                     recorded_by,
                     recorded_at=ends[0].recorded_at if ends else None,
+                    streams=streams,
                 )
                 skipped += already
                 if rows:  # only the two ends are kept: memory stays flat however long the input
@@ -160,11 +168,16 @@ class Ledger:
         recorded_by: str,
         *,
         recorded_at: datetime | None = None,
+        streams: StreamCache | None = None,
     ) -> tuple[list[StoredEvent], int]:
-        """Check and append in a transaction that holds the tail: nothing can get ahead."""
-        checked = check_batch(connection, models, pending)
-        remember_models(models, pending)  # a later chunk may read them again
-        with handing_over(connection, checked.streams):
+        """Check and append in a transaction that holds the tail: nothing can get ahead.
+
+        `streams` keeps the checked streams for the next call in the same transaction.
+        """
+        checked = check_batch(connection, models, pending, streams=streams, fold=bool(self._hooks))
+        if streams is None:
+            remember_models(models, pending)  # a later batch may read them again
+        with handing_over(connection, checked):
             return append_batch(
                 connection,
                 pending,
@@ -173,6 +186,7 @@ class Ledger:
                 clock=self.clock,
                 hooks=self._hooks,
                 recorded_at=recorded_at,
+                versions_known=True,
             )
 
     def append(
@@ -187,23 +201,29 @@ class Ledger:
         With `expected_versions`, refuse with ConcurrencyConflict if a stream moved on.
         """
         recorded_by = resolve_actor(actor) if actor else self.actor
-        return self._append(pending, expected_versions=expected_versions, recorded_by=recorded_by)
+        unchecked = CheckedBatch(dict(expected_versions or {}), {}, {})
+        return self._append(
+            pending,
+            checked=unchecked,
+            recorded_by=recorded_by,
+            expect=expected_versions is not None,
+        )
 
     def _append(
         self,
         pending: Sequence[PendingEvent],
         *,
-        expected_versions: dict[str, int] | None,
+        checked: CheckedBatch,
         recorded_by: str,
-        streams: dict[str, list[Event]] | None = None,
+        expect: bool = True,
     ) -> Receipt:
         with self.engine.connect() as connection:
             connection = connection.execution_options(capledger_begin="IMMEDIATE")
-            with connection.begin(), handing_over(connection, streams or {}):
+            with connection.begin(), handing_over(connection, checked):
                 rows, skipped = append_batch(
                     connection,
                     pending,
-                    expected_versions=expected_versions,
+                    expected_versions=checked.versions if expect else None,
                     recorded_by=recorded_by,
                     clock=self.clock,
                     hooks=self._hooks,
@@ -273,40 +293,109 @@ def remember_models(models: Sequence[Event], pending: Sequence[PendingEvent]) ->
 
 @dataclass(frozen=True, slots=True)
 class CheckedBatch:
-    """A batch that passed the rules: the stream versions it was checked against, and every
-    touched stream's events as they will stand once it is appended (position order)."""
+    """A batch that passed the rules: the stream versions it was checked against, every
+    touched stream's events as they will stand once it is appended (position order), and, when
+    asked for, each touched stream's states by date as the rules walked them."""
 
     versions: dict[str, int]
     streams: dict[str, list[Event]]
+    states: dict[str, StatesByDate]
+
+
+StoredStream = list[tuple[str, str, Event]]
+"""A stream as the write path reads it: (event id, payload, model) in position order."""
+
+
+class StreamCache:
+    """The streams one write transaction has checked, for its next batches (oldest out first).
+
+    Only valid while the transaction holds the tail: no other writer can append meanwhile.
+    Bounded by the number of events held, so that memory stays flat on any import.
+    """
+
+    def __init__(self, max_events: int = 30_000) -> None:
+        self.max_events = max_events
+        self._streams: OrderedDict[str, StoredStream] = OrderedDict()
+        self._held = 0
+
+    def get(self, commitment: str) -> StoredStream | None:
+        return self._streams.get(commitment)
+
+    def put(self, commitment: str, stream: StoredStream) -> None:
+        previous = self._streams.pop(commitment, None)
+        self._held += len(stream) - (len(previous) if previous is not None else 0)
+        self._streams[commitment] = stream
+        while self._held > self.max_events and len(self._streams) > 1:
+            _, oldest = self._streams.popitem(last=False)
+            self._held -= len(oldest)
 
 
 def check_batch(
-    connection: Connection, models: Sequence[Event], pending: Sequence[PendingEvent]
+    connection: Connection,
+    models: Sequence[Event],
+    pending: Sequence[PendingEvent],
+    *,
+    streams: StreamCache | None = None,
+    fold: bool = True,
 ) -> CheckedBatch:
-    """Check a batch against the stored streams it touches, loaded in bulk."""
-    stored = read_stream_models(connection, (model.commitment for model in models))
+    """Check a batch against the stored streams it touches, loaded in bulk (or from `streams`,
+    the cache of the transaction holding the tail). With `fold`, keep the rules' states."""
+    names = {model.commitment for model in models}
+    stored: dict[str, StoredStream] = {}
+    if streams is not None:
+        for name in names:
+            cached = streams.get(name)
+            if cached is not None:
+                stored[name] = cached
+    if len(stored) < len(names):
+        stored.update(read_stream_models(connection, names - stored.keys()))
     stored_payloads = {key: payload for rows in stored.values() for key, payload, _ in rows}
-    new_by_stream: dict[str, list[tuple[Event, str | None]]] = defaultdict(list)
+    new_by_stream: dict[str, list[tuple[Event, PendingEvent]]] = defaultdict(list)
     seen: dict[str, str] = {}
     for model, row in zip(models, pending, strict=True):
         known: Any = stored_payloads.get(row.key, seen.get(row.key))
         if known is None:
             seen[row.key] = row.payload
-            new_by_stream[model.commitment].append((model, row.origin))
+            new_by_stream[model.commitment].append((model, row))
         elif known != row.payload:
             raise EventIdConflict(row.event_id, row.origin)
-    streams = {name: [model for _, _, model in rows] for name, rows in stored.items()}
+    versions = {name: len(rows) for name, rows in stored.items()}
+    checked: dict[str, list[Event]] = {}
+    states: dict[str, StatesByDate] = {}
     for commitment, new in new_by_stream.items():
+        before = stored[commitment]
+        known_models = [model for _, _, model in before]
         fresh = [model for model, _ in new]
-        check_stream(streams[commitment], fresh, [origin for _, origin in new])
-        streams[commitment] = streams[commitment] + fresh
-    return CheckedBatch({name: len(rows) for name, rows in stored.items()}, streams)
+        walked = check_stream(known_models, fresh, [row.origin for _, row in new])
+        checked[commitment] = known_models + fresh
+        if fold:
+            states[commitment] = walked
+        if streams is not None:
+            streams.put(
+                commitment,
+                before + [(row.key, row.payload, _stored_model(model)) for model, row in new],
+            )
+    for name, rows in stored.items():
+        checked.setdefault(name, [model for _, _, model in rows])
+    return CheckedBatch(versions, checked, states)
+
+
+def _stored_model(model: Event) -> Event:
+    """The model a stored row reads back as (a correction's replacement loses its own id)."""
+    if isinstance(model, EventCorrected) and model.replacement.id is not None:
+        replacement = model.replacement.model_copy(update={"id": None})
+        return model.model_copy(update={"replacement": replacement})
+    return model
 
 
 @contextmanager
-def handing_over(connection: Connection, streams: dict[str, list[Event]]) -> Iterator[None]:
-    """Lend the checked streams to the append hooks, so that they need not read them again."""
-    connection.info[STREAMS_INFO_KEY] = streams
+def handing_over(connection: Connection, checked: CheckedBatch) -> Iterator[None]:
+    """Lend the checked streams and their states to the append hooks: no need to read or fold
+    them again."""
+    connection.info[STREAMS_INFO_KEY] = checked.streams
+    connection.info[STATES_INFO_KEY] = {
+        name: (len(checked.streams[name]), states) for name, states in checked.states.items()
+    }
     try:
         yield
     finally:

@@ -30,7 +30,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    insert,
     literal,
     or_,
     select,
@@ -40,7 +39,8 @@ from sqlalchemy import (
 
 from events import CommitmentState, Event, states_by_date
 from ledger import StoredEvent
-from ledger.append import BATCH_INFO_PREFIX, STREAMS_INFO_KEY, chunks
+from ledger.append import BATCH_INFO_PREFIX, STATES_INFO_KEY, STREAMS_INFO_KEY, chunks
+from ledger.bulk import insert_rows
 from ledger.reads import read_streams, to_stored
 from ledger.schema import events
 
@@ -80,6 +80,11 @@ class PostingProjection(ABC):
         """The rows a stream should have, from its events as known (position order, ids set)."""
         return self.from_states(commitment, list(states_by_date(events)))
 
+    @property
+    def all_columns(self) -> tuple[str, ...]:
+        """Every column of the table, in the order of a row (postings, then both knowns)."""
+        return (*self.columns, "known_from", "known_until")
+
     def reset(self, connection: Connection) -> None:
         connection.execute(delete(self.table))
 
@@ -90,7 +95,7 @@ class PostingProjection(ABC):
         closing: list[dict[str, Any]] = []
         dropping: list[dict[str, Any]] = []
         reviving: list[dict[str, Any]] = []
-        adding: list[dict[str, Any]] = []
+        adding: list[Posting] = []
         for commitment, stream_states in states.items():
             wanted = self.from_states(commitment, stream_states)
             current, closed_now = stored[commitment]
@@ -106,7 +111,7 @@ class PostingProjection(ABC):
                 if posting in closed_now:
                     reviving.append(self._ident(posting, closed_now[posting]))
                 else:
-                    adding.append(self._values(posting, instant))
+                    adding.append((*posting, instant, None))
         self._write(connection, closing, dropping, reviving, adding)
 
     def _stored(
@@ -130,14 +135,6 @@ class PostingProjection(ABC):
                 (current if row[width + 1] is None else closed_now)[posting] = row[width]
         return found
 
-    def _values(
-        self, posting: Posting, known_from: datetime, known_until: datetime | None = None
-    ) -> dict[str, Any]:
-        values = dict(zip(self.columns, posting, strict=True))
-        values["known_from"] = known_from
-        values["known_until"] = known_until
-        return values
-
     def _ident(self, posting: Posting, known_from: datetime) -> dict[str, Any]:
         values = dict(zip(self.columns, posting, strict=True))
         return {**{f"b_{name}": values[name] for name in self.key}, "b_known_from": known_from}
@@ -148,7 +145,7 @@ class PostingProjection(ABC):
         closing: list[dict[str, Any]],
         dropping: list[dict[str, Any]],
         reviving: list[dict[str, Any]],
-        adding: list[dict[str, Any]],
+        adding: list[Posting],
     ) -> None:
         table = self.table
         where = and_(
@@ -162,8 +159,14 @@ class PostingProjection(ABC):
             connection.execute(statement, closing)
         if reviving:
             connection.execute(update(table).where(where).values(known_until=None), reviving)
-        if adding:
-            connection.execute(insert(table), adding)
+        insert_rows(connection, table, self.all_columns, adding)
+
+
+def _last_rows(rows: Sequence[StoredEvent]) -> dict[str, StoredEvent]:
+    last: dict[str, StoredEvent] = {}
+    for row in rows:
+        last[row.commitment] = row
+    return last
 
 
 def _handed(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, list[Event]]:
@@ -171,11 +174,8 @@ def _handed(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, li
     streams = connection.info.get(HANDED)
     if not isinstance(streams, dict):
         return {}
-    last: dict[str, StoredEvent] = {}
-    for row in rows:
-        last[row.commitment] = row
     usable: dict[str, list[Event]] = {}
-    for commitment, row in last.items():
+    for commitment, row in _last_rows(rows).items():
         stream = streams.get(commitment)
         # The stream as known up to these rows has `row.version` events, `row` the last.
         if (
@@ -184,6 +184,21 @@ def _handed(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, li
             and getattr(stream[-1], "id", None) == row.event_id
         ):
             usable[commitment] = stream
+    return usable
+
+
+def _handed_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, States]:
+    """The states by date the rules walked, for the streams whose walk ends with these rows."""
+    walked = connection.info.get(STATES_INFO_KEY)
+    streams = _handed(connection, rows)
+    if not isinstance(walked, dict) or not streams:
+        return {}
+    usable: dict[str, States] = {}
+    for commitment in streams:
+        found = walked.get(commitment)
+        # Walked over exactly the handed stream, which ends with these rows.
+        if isinstance(found, tuple) and found[0] == len(streams[commitment]):
+            usable[commitment] = found[1]
     return usable
 
 
@@ -201,7 +216,11 @@ def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[s
     known: dict[str, States] = cached[1]
     missing = names - known.keys()
     if missing:
-        handed = _handed(connection, rows)
+        walked = _handed_states(connection, rows)
+        for name in missing & walked.keys():
+            known[name] = walked[name]
+        missing -= walked.keys()
+        handed = _handed(connection, rows) if missing else {}
         for name in missing & handed.keys():
             known[name] = list(states_by_date(handed[name]))
         unread = missing - handed.keys()
@@ -249,7 +268,7 @@ def replay(
     the instant, new ones start at it. (An instant handled whole never drops nor revives.)
     Returns how many events were read.
     """
-    pending: dict[str, list[dict[str, Any]]] = {p.name: [] for p in projections}
+    pending: dict[str, list[Posting]] = {p.name: [] for p in projections}
     processed = 0
     for stream in _streams(connection):
         commitment = stream[0].commitment
@@ -266,14 +285,14 @@ def replay(
                 rows, out = current[projection.name], pending[projection.name]
                 wanted = projection.from_states(commitment, states)
                 for posting in [p for p in rows if p not in wanted]:
-                    out.append(projection._values(posting, rows.pop(posting), instant))
+                    out.append((*posting, rows.pop(posting), instant))
                 for posting in wanted - rows.keys():
                     rows[posting] = instant
             start = end
         for projection in projections:
             out = pending[projection.name]
             out.extend(
-                projection._values(posting, known_from)
+                (*posting, known_from, None)
                 for posting, known_from in current[projection.name].items()
             )
             if len(out) >= _WRITE_BATCH:
@@ -286,9 +305,6 @@ def replay(
     return processed
 
 
-def _insert(
-    connection: Connection, projection: PostingProjection, rows: list[dict[str, Any]]
-) -> None:
-    if rows:
-        connection.execute(insert(projection.table), rows)
-        rows.clear()
+def _insert(connection: Connection, projection: PostingProjection, rows: list[Posting]) -> None:
+    insert_rows(connection, projection.table, projection.all_columns, rows)
+    rows.clear()

@@ -144,6 +144,16 @@ def test_random_valid_histories_never_trip_a_rule(
     check_stream(history[:split], history[split:], [None] * (len(history) - split))
 
 
+@modest
+@given(histories(), st.data())
+def test_the_rules_walk_sees_the_states_by_date_of_the_reference_fold(
+    history: list[Event], data: st.DataObject
+) -> None:
+    split = data.draw(st.integers(1, len(history)))
+    walked = check_stream(history[:split], history[split:], [None] * (len(history) - split))
+    assert walked == list(states_by_date(history))
+
+
 def breakers(history: list[Event]) -> list[tuple[str, Event]]:
     """Events that each break a rule when appended to the history, with the field named."""
     last = max(OPENED, *(e.effective for e in history if hasattr(e, "effective")))

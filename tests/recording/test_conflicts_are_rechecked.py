@@ -9,7 +9,7 @@ import pytest
 
 import ledger.store
 from ledger import Ledger, RuleViolation
-from ledger.store import MAX_ATTEMPTS
+from ledger.store import MAX_ATTEMPTS, CheckedBatch
 
 from .conftest import STREAM, delivery, made
 
@@ -18,21 +18,21 @@ def _race(
     monkeypatch: pytest.MonkeyPatch, rival: Ledger, events: list[dict[str, Any]], times: int = 1
 ) -> list[int]:
     """After our rules pass, a rival appends `events` before we do (`times` times)."""
-    real: Callable[..., dict[str, int]] = ledger.store.check_batch
+    real: Callable[..., CheckedBatch] = ledger.store.check_batch
     checks: list[int] = []
 
     rival_writing: list[bool] = []
 
-    def check_then_lose_the_race(*args: Any) -> dict[str, int]:
-        versions = real(*args)
+    def check_then_lose_the_race(*args: Any, **options: Any) -> CheckedBatch:
+        checked = real(*args, **options)
         if rival_writing:  # the rival's own check
-            return versions
+            return checked
         checks.append(1)
         if len(checks) <= times:
             rival_writing.append(True)
             rival.record([events[len(checks) - 1]])
             rival_writing.clear()
-        return versions
+        return checked
 
     monkeypatch.setattr(ledger.store, "check_batch", check_then_lose_the_race)
     return checks
