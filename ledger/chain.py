@@ -46,6 +46,11 @@ def header_text(
     )
 
 
+def header_json(value: str | None) -> str:
+    """One header value as header_text encodes it (for callers that assemble the header)."""
+    return _HEADER.encode(value)
+
+
 def link(prev_hash: str, header: str, payload: str) -> str:
     """The hash of a row, given the hash of the row before it."""
     material = f"{prev_hash}\n{header}\n{payload}".encode()
