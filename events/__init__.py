@@ -39,7 +39,7 @@ from .models import (
     TrancheScheduled,
 )
 from .registry import EVENT_TYPES, event_class
-from .rules import StatesByDate, check_stream
+from .rules import StatesByDate, StreamWalk, check_stream
 from .upcasting import UPCASTERS, Upcaster, Upcasters, upcast
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "Source",
     "Stamped",
     "StatesByDate",
+    "StreamWalk",
     "TrancheCancelled",
     "TrancheScheduled",
     "TrancheState",

@@ -110,6 +110,18 @@ class CommitmentFold:
         self.delivered: dict[str, Decimal] = {}
         self.tranches: dict[str, TrancheState] = {}
 
+    def copy(self) -> CommitmentFold:
+        """An independent copy, to fold more events into without touching this one."""
+        other = CommitmentFold()
+        other.made, other.bound = self.made, self.bound
+        other.term_start, other.term_end = self.term_start, self.term_end
+        other.cancelled_on = self.cancelled_on
+        other.committed = dict(self.committed)
+        other.scheduled = dict(self.scheduled)
+        other.delivered = dict(self.delivered)
+        other.tranches = dict(self.tranches)  # TrancheState is frozen: step replaces, never edits
+        return other
+
     def step(self, event: DatedEvent) -> None:
         """Fold one event in; events come in (effective, position) order."""
         if isinstance(event, CommitmentMade):

@@ -7,6 +7,7 @@ effective date. Only when that walk finds a problem does it search for the new e
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
@@ -27,7 +28,7 @@ from .models import (
     TrancheScheduled,
 )
 
-__all__ = ["StatesByDate", "check_stream"]
+__all__ = ["StatesByDate", "StreamWalk", "check_stream"]
 
 _ZERO = Decimal(0)
 
@@ -35,26 +36,53 @@ StatesByDate = list[tuple[date, CommitmentState]]
 """A stream's state at the end of each distinct effective date (what `states_by_date` yields)."""
 
 
+@dataclass(frozen=True, slots=True)
+class StreamWalk:
+    """What checking a stream saw: its states by date, and where the walk stopped.
+
+    `states` equals `states_by_date` of the `count` events walked; `changed_from` is the first
+    date whose state the last check may have changed (None: any date). The rest lets the next
+    check of the same stream resume where this one stopped instead of walking it all again.
+    """
+
+    count: int
+    states: StatesByDate
+    changed_from: date | None
+    _fold: CommitmentFold | None = None
+    _opened: date | None = None
+    _last: date | None = None
+
+
 def check_stream(
-    known: Sequence[Event], new: Sequence[Event], origins: Sequence[str | None]
-) -> StatesByDate:
+    known: Sequence[Event],
+    new: Sequence[Event],
+    origins: Sequence[str | None],
+    *,
+    resume: StreamWalk | None = None,
+) -> StreamWalk:
     """Refuse the new events of one stream if the stream with them would break a rule.
 
     `known` are the stream's stored events (position order, ids set, valid); `new` the batch's
     events for this stream in batch order (ids set), `origins[i]` naming where `new[i]` came from.
     Raises RuleViolation located at the new event whose addition breaks the stream for good.
 
-    Returns what the walk saw on the way: the stream's state (with the new events) at the end of
-    each effective date, equal to `states_by_date(known + new)`, so that nothing need fold the
-    stream again.
+    Returns what the walk saw on the way, the stream's state (with the new events) at the end of
+    each effective date (equal to `states_by_date(known + new)`), so that nothing need fold the
+    stream again. Given `resume`, the walk of exactly `known` returned by an earlier check, new
+    events that all take effect on or after the last date walked (and correct nothing) are
+    walked from where it stopped; anything else, or any breach, walks the whole stream again.
     """
     if len(origins) != len(new):
         raise ValueError(f"{len(new)} new events but {len(origins)} origins")
+    if resume is not None and new:
+        resumed = _resumed(resume, len(known), new)
+        if resumed is not None:
+            return resumed
     stored = list(known)
-    states: StatesByDate = []
-    violation = _violation([*stored, *new], states)
+    walk = _Walk()
+    violation = _violation([*stored, *new], walk)
     if violation is None:
-        return states
+        return walk.result(len(stored) + len(new))
     # Search back from the end for a prefix of the batch that obeys the rules, galloping then
     # bisecting. Searching from the end ignores breaches the batch itself repairs (a tranche
     # cancelled on an earlier line than it is scheduled); for rules that stay broken once
@@ -76,17 +104,55 @@ def check_stream(
     raise violation.located(origins[failing - 1])
 
 
-def _violation(events: Sequence[Event], states: StatesByDate | None = None) -> RuleViolation | None:
+class _Walk:
+    """The states a walk collects, and where it ends."""
+
+    def __init__(self, states: StatesByDate | None = None) -> None:
+        self.states: StatesByDate = [] if states is None else states
+        self.fold: CommitmentFold | None = None
+        self.opened: date | None = None
+        self.changed_from: date | None = None
+
+    def result(self, count: int) -> StreamWalk:
+        last = self.states[-1][0] if self.states else None
+        return StreamWalk(count, self.states, self.changed_from, self.fold, self.opened, last)
+
+
+def _resumed(resume: StreamWalk, known: int, new: Sequence[Event]) -> StreamWalk | None:
+    """The walk of `new` from where `resume` stopped, or None where only a whole walk will do."""
+    fold, opened, last = resume._fold, resume._opened, resume._last
+    if resume.count != known or fold is None or opened is None or last is None:
+        return None
+    dated: list[DatedEvent] = []
+    for event in new:
+        if isinstance(event, CommitmentMade | EventCorrected | EventRetracted):
+            return None
+        if event.effective < last:
+            return None
+        dated.append(event)
+    ordered = sorted(dated, key=attrgetter("effective"))  # stable: position order within a day
+    first = ordered[0].effective
+    states = resume.states[:-1] if resume.states[-1][0] == first else resume.states[:]
+    walk = _Walk(states)
+    walk.changed_from = first
     try:
-        _check(events, [] if states is None else states)
+        _walk(ordered, opened, walk, fold.copy())
+    except RuleViolation:
+        return None  # the whole walk finds and explains it
+    return walk.result(known + len(new))
+
+
+def _violation(events: Sequence[Event], walk: _Walk | None = None) -> RuleViolation | None:
+    try:
+        _check(events, _Walk() if walk is None else walk)
     except RuleViolation as e:
         return e
     return None
 
 
-def _check(events: Sequence[Event], states: StatesByDate) -> None:
-    """Raise RuleViolation (without origin) if the stream breaks a rule at any date; append the
-    state at the end of each date to `states` on the way."""
+def _check(events: Sequence[Event], walk: _Walk) -> None:
+    """Raise RuleViolation (without origin) if the stream breaks a rule at any date; keep the
+    state at the end of each date in `walk` on the way."""
     if not events:
         return
     _check_corrections(events)
@@ -104,7 +170,8 @@ def _check(events: Sequence[Event], states: StatesByDate) -> None:
             raise RuleViolation(
                 "type", f"stream {event.commitment!r} was already opened on {opening.effective}"
             )
-    _walk(sorted(corrected, key=attrgetter("effective")), opening.effective, states)
+    walk.opened = opening.effective
+    _walk(sorted(corrected, key=attrgetter("effective")), opening.effective, walk, CommitmentFold())
 
 
 def _check_corrections(events: Sequence[Event]) -> None:
@@ -135,9 +202,10 @@ def _check_corrections(events: Sequence[Event]) -> None:
             earlier[event.id] = event
 
 
-def _walk(ordered: Sequence[DatedEvent], opened: date, states: StatesByDate) -> None:
-    """Fold `ordered`, checking every rule on the way and keeping each day's closing state."""
-    state = CommitmentFold()
+def _walk(ordered: Sequence[DatedEvent], opened: date, walk: _Walk, state: CommitmentFold) -> None:
+    """Fold `ordered` into `state`, checking every rule on the way and keeping each day's
+    closing state (and the fold at the end) in `walk`."""
+    states = walk.states
     # The event of the day that last moved each (total, resource), to explain a breach.
     movers: dict[tuple[str, str], DatedEvent] = {}
     for index, event in enumerate(ordered):
@@ -153,6 +221,7 @@ def _walk(ordered: Sequence[DatedEvent], opened: date, states: StatesByDate) -> 
             snapshot = state.snapshot()
             if snapshot is not None:
                 states.append((event.effective, snapshot))
+    walk.fold = state
 
 
 def _check_event(state: CommitmentFold, event: DatedEvent, opened: date) -> None:

@@ -25,7 +25,7 @@ STREAMS_INFO_KEY = BATCH_INFO_PREFIX + "streams"
 """Where, in `connection.info`, the write path lends hooks the checked streams of a batch."""
 
 STATES_INFO_KEY = BATCH_INFO_PREFIX + "states"
-"""Where the write path lends hooks each checked stream's (event count, states by date)."""
+"""Where the write path lends hooks each checked stream's walk (events.StreamWalk)."""
 
 
 def forget_batch(connection: Connection) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
-from events import Event, EventCorrected, StatesByDate, check_stream
+from events import Event, EventCorrected, StreamWalk, check_stream
 
 from .actor import resolve_actor
 from .append import (
@@ -82,9 +82,10 @@ class Ledger:
 
         While a checked batch is appended, `connection.info[STREAMS_INFO_KEY]` holds each
         touched commitment's events (models, position order) as they stand after the append,
-        and `connection.info[STATES_INFO_KEY]` its state at the end of each effective date as
-        the rules saw it (`states_by_date` of those events), so that a hook need neither read
-        nor fold them again. Hooks may keep their own batch state under BATCH_INFO_PREFIX: it
+        and `connection.info[STATES_INFO_KEY]` the rules' walk of it (a `StreamWalk`: its
+        state at the end of each effective date, `states_by_date` of those events, and the
+        first date this batch may have changed), so that a hook need neither read nor fold
+        them again. Hooks may keep their own batch state under BATCH_INFO_PREFIX: it
         is all dropped when the append ends.
         """
         self._hooks.append(hook)
@@ -299,7 +300,7 @@ class CheckedBatch:
 
     versions: dict[str, int]
     streams: dict[str, list[Event]]
-    states: dict[str, StatesByDate]
+    walks: dict[str, StreamWalk]
 
 
 StoredStream = list[tuple[str, str, Event]]
@@ -315,18 +316,19 @@ class StreamCache:
 
     def __init__(self, max_events: int = 30_000) -> None:
         self.max_events = max_events
-        self._streams: OrderedDict[str, StoredStream] = OrderedDict()
+        self._streams: OrderedDict[str, tuple[StoredStream, StreamWalk | None]] = OrderedDict()
         self._held = 0
 
-    def get(self, commitment: str) -> StoredStream | None:
+    def get(self, commitment: str) -> tuple[StoredStream, StreamWalk | None] | None:
+        """The stream as checked last, and the walk of that check (to resume from)."""
         return self._streams.get(commitment)
 
-    def put(self, commitment: str, stream: StoredStream) -> None:
+    def put(self, commitment: str, stream: StoredStream, walk: StreamWalk | None) -> None:
         previous = self._streams.pop(commitment, None)
-        self._held += len(stream) - (len(previous) if previous is not None else 0)
-        self._streams[commitment] = stream
+        self._held += len(stream) - (len(previous[0]) if previous is not None else 0)
+        self._streams[commitment] = (stream, walk)
         while self._held > self.max_events and len(self._streams) > 1:
-            _, oldest = self._streams.popitem(last=False)
+            _, (oldest, _) = self._streams.popitem(last=False)
             self._held -= len(oldest)
 
 
@@ -342,11 +344,14 @@ def check_batch(
     the cache of the transaction holding the tail). With `fold`, keep the rules' states."""
     names = {model.commitment for model in models}
     stored: dict[str, StoredStream] = {}
+    resumable: dict[str, StreamWalk] = {}
     if streams is not None:
         for name in names:
             cached = streams.get(name)
             if cached is not None:
-                stored[name] = cached
+                stored[name] = cached[0]
+                if cached[1] is not None:
+                    resumable[name] = cached[1]
     if len(stored) < len(names):
         stored.update(read_stream_models(connection, names - stored.keys()))
     stored_payloads = {key: payload for rows in stored.values() for key, payload, _ in rows}
@@ -361,23 +366,22 @@ def check_batch(
             raise EventIdConflict(row.event_id, row.origin)
     versions = {name: len(rows) for name, rows in stored.items()}
     checked: dict[str, list[Event]] = {}
-    states: dict[str, StatesByDate] = {}
+    walks: dict[str, StreamWalk] = {}
     for commitment, new in new_by_stream.items():
         before = stored[commitment]
         known_models = [model for _, _, model in before]
         fresh = [model for model, _ in new]
-        walked = check_stream(known_models, fresh, [row.origin for _, row in new])
+        origins = [row.origin for _, row in new]
+        walk = check_stream(known_models, fresh, origins, resume=resumable.get(commitment))
         checked[commitment] = known_models + fresh
         if fold:
-            states[commitment] = walked
+            walks[commitment] = walk
         if streams is not None:
-            streams.put(
-                commitment,
-                before + [(row.key, row.payload, _stored_model(model)) for model, row in new],
-            )
+            after = before + [(row.key, row.payload, _stored_model(model)) for model, row in new]
+            streams.put(commitment, after, walk)
     for name, rows in stored.items():
         checked.setdefault(name, [model for _, _, model in rows])
-    return CheckedBatch(versions, checked, states)
+    return CheckedBatch(versions, checked, walks)
 
 
 def _stored_model(model: Event) -> Event:
@@ -393,9 +397,7 @@ def handing_over(connection: Connection, checked: CheckedBatch) -> Iterator[None
     """Lend the checked streams and their states to the append hooks: no need to read or fold
     them again."""
     connection.info[STREAMS_INFO_KEY] = checked.streams
-    connection.info[STATES_INFO_KEY] = {
-        name: (len(checked.streams[name]), states) for name, states in checked.states.items()
-    }
+    connection.info[STATES_INFO_KEY] = checked.walks
     try:
         yield
     finally:

@@ -7,10 +7,12 @@ gives back the fold as of D exactly.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import TypeVar
 
 from events import CommitmentState
@@ -38,6 +40,20 @@ def _steps(before: Mapping[K, Decimal], after: Mapping[K, Decimal]) -> Iterator[
             yield (key, *_split(minus(_ZERO, previous)))
 
 
+def _first_on_or_after(states: States, since: date | None) -> int:
+    """The index of the first state dated `since` or later (0 when `since` is None)."""
+    return 0 if since is None else bisect_left(states, since, key=itemgetter(0))
+
+
+def _measures(state: CommitmentState) -> dict[tuple[str, str], Decimal]:
+    """A state's totals keyed by (measure, resource)."""
+    return {
+        (measure, resource): amount
+        for measure in MEASURES
+        for resource, amount in getattr(state, measure).items()
+    }
+
+
 # Equal amounts split alike (Decimal("1.0") == Decimal("1")), so caching by value is exact.
 _split = lru_cache(maxsize=65_536)(split)
 
@@ -60,15 +76,14 @@ class PositionPostings(PostingProjection):
     )
     key = ("commitment", "resource", "measure", "effective")
 
-    def from_states(self, commitment: str, states: States) -> set[Posting]:
+    def from_states(
+        self, commitment: str, states: States, since: date | None = None
+    ) -> set[Posting]:
         wanted: set[Posting] = set()
-        before: dict[tuple[str, str], Decimal] = {}
-        for day, state in states:
-            after = {
-                (measure, resource): amount
-                for measure in MEASURES
-                for resource, amount in getattr(state, measure).items()
-            }
+        start = _first_on_or_after(states, since)
+        before = _measures(states[start - 1][1]) if start else {}
+        for day, state in states[start:]:
+            after = _measures(state)
             for (measure, resource), units, nanos in _steps(before, after):
                 wanted.add(
                     (
@@ -123,10 +138,13 @@ class TrancheSchedule(PostingProjection):
     )
     key = ("commitment", "resource", "effective", "due")
 
-    def from_states(self, commitment: str, states: States) -> set[Posting]:
+    def from_states(
+        self, commitment: str, states: States, since: date | None = None
+    ) -> set[Posting]:
         wanted: set[Posting] = set()
-        before: dict[tuple[date, str], Decimal] = {}
-        for day, state in states:
+        start = _first_on_or_after(states, since)
+        before = scheduled_by_due(states[start - 1][1]) if start else {}
+        for day, state in states[start:]:
             after = scheduled_by_due(state)
             for (due, resource), units, nanos in _steps(before, after):
                 wanted.add(

@@ -37,7 +37,7 @@ from sqlalchemy import (
     update,
 )
 
-from events import CommitmentState, Event, states_by_date
+from events import CommitmentState, Event, StreamWalk, states_by_date
 from ledger import StoredEvent
 from ledger.append import BATCH_INFO_PREFIX, STATES_INFO_KEY, STREAMS_INFO_KEY, chunks
 from ledger.bulk import insert_rows
@@ -51,6 +51,9 @@ Posting = tuple[Any, ...]
 
 States = list[tuple[date, CommitmentState]]
 """A stream's state at the end of each distinct effective date (`states_by_date`)."""
+
+Folded = tuple[States, date | None]
+"""A stream's states by date, and the first date the rows being handled may have changed."""
 
 HANDED = STREAMS_INFO_KEY
 """connection.info key: the full streams of the chunk being appended, put there by the writer."""
@@ -73,8 +76,11 @@ class PostingProjection(ABC):
         return (self.table,)
 
     @abstractmethod
-    def from_states(self, commitment: str, states: States) -> set[Posting]:
-        """The rows a stream should have, from its states by date (`states_by_date`)."""
+    def from_states(
+        self, commitment: str, states: States, since: date | None = None
+    ) -> set[Posting]:
+        """The rows a stream should have, from its states by date (`states_by_date`); with
+        `since`, only those effective on or after it."""
 
     def postings(self, commitment: str, events: Sequence[Event]) -> set[Posting]:
         """The rows a stream should have, from its events as known (position order, ids set)."""
@@ -92,15 +98,17 @@ class PostingProjection(ABC):
         instant = rows[0].recorded_at
         states = folded_states(connection, rows)
         stored = self._stored(connection, set(states), instant)
+        effective = self.columns.index("effective")
         closing: list[dict[str, Any]] = []
         dropping: list[dict[str, Any]] = []
         reviving: list[dict[str, Any]] = []
         adding: list[Posting] = []
-        for commitment, stream_states in states.items():
-            wanted = self.from_states(commitment, stream_states)
+        for commitment, (stream_states, since) in states.items():
+            # Rows effective before `since` cannot have changed: only the rest are compared.
+            wanted = self.from_states(commitment, stream_states, since)
             current, closed_now = stored[commitment]
             for posting, known_from in current.items():
-                if posting in wanted:
+                if posting in wanted or (since is not None and posting[effective] < since):
                     continue
                 ident = self._ident(posting, known_from)
                 if known_from == instant:
@@ -187,25 +195,27 @@ def _handed(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, li
     return usable
 
 
-def _handed_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, States]:
+def _handed_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, Folded]:
     """The states by date the rules walked, for the streams whose walk ends with these rows."""
     walked = connection.info.get(STATES_INFO_KEY)
     streams = _handed(connection, rows)
     if not isinstance(walked, dict) or not streams:
         return {}
-    usable: dict[str, States] = {}
+    usable: dict[str, Folded] = {}
     for commitment in streams:
         found = walked.get(commitment)
         # Walked over exactly the handed stream, which ends with these rows.
-        if isinstance(found, tuple) and found[0] == len(streams[commitment]):
-            usable[commitment] = found[1]
+        if isinstance(found, StreamWalk) and found.count == len(streams[commitment]):
+            usable[commitment] = (found.states, found.changed_from)
     return usable
 
 
-def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, States]:
-    """Per stream the rows touch, its states by date as known up to the last of the rows.
+def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, Folded]:
+    """Per stream the rows touch, its states by date as known up to the last of the rows, and
+    the first date these rows may have changed (None: any).
 
-    Folded once per batch: the posting projections handed the same rows share the result.
+    Folded once per batch (or not at all, when the rules' walk was handed over): the posting
+    projections handed the same rows share the result.
     """
     names = {row.commitment for row in rows}
     key = (rows[-1].position, rows[-1].hash)
@@ -213,7 +223,7 @@ def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[s
     if cached is None or cached[0] != key:
         cached = (key, {})
         connection.info[_FOLDED] = cached
-    known: dict[str, States] = cached[1]
+    known: dict[str, Folded] = cached[1]
     missing = names - known.keys()
     if missing:
         walked = _handed_states(connection, rows)
@@ -222,11 +232,11 @@ def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[s
         missing -= walked.keys()
         handed = _handed(connection, rows) if missing else {}
         for name in missing & handed.keys():
-            known[name] = list(states_by_date(handed[name]))
+            known[name] = (list(states_by_date(handed[name])), None)
         unread = missing - handed.keys()
         if unread:
             for name, stream in read_streams(connection, unread, upto=rows[-1].position).items():
-                known[name] = list(states_by_date([row.event for row in stream]))
+                known[name] = (list(states_by_date([row.event for row in stream])), None)
     return {name: known[name] for name in sorted(names)}
 
 

@@ -151,7 +151,28 @@ def test_the_rules_walk_sees_the_states_by_date_of_the_reference_fold(
 ) -> None:
     split = data.draw(st.integers(1, len(history)))
     walked = check_stream(history[:split], history[split:], [None] * (len(history) - split))
-    assert walked == list(states_by_date(history))
+    assert walked.states == list(states_by_date(history))
+
+
+@modest
+@given(histories(), st.data())
+def test_a_walk_resumed_from_an_earlier_check_sees_what_a_whole_walk_sees(
+    history: list[Event], data: st.DataObject
+) -> None:
+    first = data.draw(st.integers(1, len(history)))
+    second = data.draw(st.integers(first, len(history)))
+    walk = None
+    for start, end in ((0, first), (first, second), (second, len(history))):
+        known, new, origins = history[:start], history[start:end], [f"line {i}" for i in range(end)]
+        try:
+            whole = check_stream(known, new, origins[start:])
+        except RuleViolation as refused:  # a prefix of a valid history need not be valid
+            with pytest.raises(RuleViolation) as resumed:
+                check_stream(known, new, origins[start:], resume=walk)
+            assert str(resumed.value) == str(refused)
+            return
+        walk = check_stream(known, new, origins[start:], resume=walk)
+        assert walk.states == whole.states == list(states_by_date(history[:end]))
 
 
 def breakers(history: list[Event]) -> list[tuple[str, Event]]:
@@ -221,6 +242,10 @@ def test_random_invalid_events_are_always_refused(
     assert raised.value.origin == f"line {len(new) - 1}"
     if state_is_open(history):
         assert raised.value.field == field
+    walked = check_stream([], history, [None] * len(history))
+    with pytest.raises(RuleViolation) as resumed:
+        check_stream(history, [bad], ["the last line"], resume=walked)
+    assert (resumed.value.field, resumed.value.rule) == (raised.value.field, raised.value.rule)
 
 
 def state_is_open(history: list[Event]) -> bool:
