@@ -110,17 +110,19 @@ class CommitmentFold:
         self.delivered: dict[str, Decimal] = {}
         self.tranches: dict[str, TrancheState] = {}
 
-    def copy(self) -> CommitmentFold:
-        """An independent copy, to fold more events into without touching this one."""
-        other = CommitmentFold()
-        other.made, other.bound = self.made, self.bound
-        other.term_start, other.term_end = self.term_start, self.term_end
-        other.cancelled_on = self.cancelled_on
-        other.committed = dict(self.committed)
-        other.scheduled = dict(self.scheduled)
-        other.delivered = dict(self.delivered)
-        other.tranches = dict(self.tranches)  # TrancheState is frozen: step replaces, never edits
-        return other
+    @classmethod
+    def resumed(cls, made: CommitmentMade, state: CommitmentState) -> CommitmentFold:
+        """The fold as it stood when it took `state` (not cancelled), `made` opening the stream."""
+        if state.cancelled_on is not None:
+            raise ValueError("a cancelled state keeps only what was delivered: fold it again")
+        fold = cls()
+        fold.made, fold.bound = made, state.bound
+        fold.term_start, fold.term_end = state.term_start, state.term_end
+        fold.committed = dict(state.committed)
+        fold.scheduled = dict(state.scheduled)
+        fold.delivered = dict(state.delivered)
+        fold.tranches = dict(state.tranches)  # TrancheState is frozen: step replaces, never edits
+        return fold
 
     def step(self, event: DatedEvent) -> None:
         """Fold one event in; events come in (effective, position) order."""

@@ -6,11 +6,12 @@ effective date. Only when that walk finds a problem does it search for the new e
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from uuid import UUID
 
 from .amounts import describe, plus
@@ -38,19 +39,18 @@ StatesByDate = list[tuple[date, CommitmentState]]
 
 @dataclass(frozen=True, slots=True)
 class StreamWalk:
-    """What checking a stream saw: its states by date, and where the walk stopped.
+    """What checking a stream saw: its states by date, and what it walked.
 
     `states` equals `states_by_date` of the `count` events walked; `changed_from` is the first
-    date whose state the last check may have changed (None: any date). The rest lets the next
-    check of the same stream resume where this one stopped instead of walking it all again.
+    date whose state the last check may have changed (None: any date). `_corrected` (the events
+    with corrections applied, position order) lets the next check of the same stream walk
+    again only from the first date its new events change.
     """
 
     count: int
     states: StatesByDate
     changed_from: date | None
-    _fold: CommitmentFold | None = None
-    _opened: date | None = None
-    _last: date | None = None
+    _corrected: list[DatedEvent] | None = None
 
 
 def check_stream(
@@ -74,8 +74,8 @@ def check_stream(
     """
     if len(origins) != len(new):
         raise ValueError(f"{len(new)} new events but {len(origins)} origins")
-    if resume is not None and new:
-        resumed = _resumed(resume, len(known), new)
+    if resume is not None:
+        resumed = _resumed(resume, known, new)
         if resumed is not None:
             return resumed
     stored = list(known)
@@ -105,41 +105,76 @@ def check_stream(
 
 
 class _Walk:
-    """The states a walk collects, and where it ends."""
+    """The states a walk collects, and what it walked."""
 
     def __init__(self, states: StatesByDate | None = None) -> None:
         self.states: StatesByDate = [] if states is None else states
-        self.fold: CommitmentFold | None = None
-        self.opened: date | None = None
+        self.corrected: list[DatedEvent] | None = None
         self.changed_from: date | None = None
 
     def result(self, count: int) -> StreamWalk:
-        last = self.states[-1][0] if self.states else None
-        return StreamWalk(count, self.states, self.changed_from, self.fold, self.opened, last)
+        return StreamWalk(count, self.states, self.changed_from, self.corrected)
 
 
-def _resumed(resume: StreamWalk, known: int, new: Sequence[Event]) -> StreamWalk | None:
-    """The walk of `new` from where `resume` stopped, or None where only a whole walk will do."""
-    fold, opened, last = resume._fold, resume._opened, resume._last
-    if resume.count != known or fold is None or opened is None or last is None:
+def _resumed(resume: StreamWalk, known: Sequence[Event], new: Sequence[Event]) -> StreamWalk | None:
+    """The walk of `known + new` from the first date the new events change, starting from the
+    state `resume` (the walk of `known`) saw the day before; None where only a whole walk will
+    do: nothing to start from, a breach to explain, a change to the opening.
+
+    A correction changes the dates of its target both before and after; a retraction, its
+    target's date; a new event, its own date. States before the earliest of those dates are the
+    same as before, and so are the rules' verdicts on them.
+    """
+    before = resume._corrected
+    if resume.count != len(known) or before is None or not before or not new:
         return None
-    dated: list[DatedEvent] = []
-    for event in new:
-        if isinstance(event, CommitmentMade | EventCorrected | EventRetracted):
-            return None
-        if event.effective < last:
-            return None
-        dated.append(event)
-    ordered = sorted(dated, key=attrgetter("effective"))  # stable: position order within a day
-    first = ordered[0].effective
-    states = resume.states[:-1] if resume.states[-1][0] == first else resume.states[:]
-    walk = _Walk(states)
-    walk.changed_from = first
+    events = [*known, *new]
     try:
-        _walk(ordered, opened, walk, fold.copy())
+        _check_corrections(events)
+    except RuleViolation:
+        return None
+    corrected = apply_corrections(events)
+    opening = corrected[0] if corrected else None
+    if opening is not before[0] or any(isinstance(e, CommitmentMade) for e in corrected[1:]):
+        return None
+    since = _first_change(before, corrected)
+    if since is None:
+        return None
+    start = bisect_left(resume.states, since, key=itemgetter(0))
+    if start == 0:
+        return None
+    base = resume.states[start - 1][1]
+    if base.cancelled_on is not None or not isinstance(opening, CommitmentMade):
+        return None
+    walk = _Walk(resume.states[:start])
+    walk.corrected, walk.changed_from = corrected, since
+    later = sorted((e for e in corrected if e.effective >= since), key=attrgetter("effective"))
+    try:
+        _walk(later, opening.effective, walk, CommitmentFold.resumed(opening, base))
     except RuleViolation:
         return None  # the whole walk finds and explains it
-    return walk.result(known + len(new))
+    return walk.result(len(events))
+
+
+def _first_change(before: Sequence[DatedEvent], after: Sequence[DatedEvent]) -> date | None:
+    """The earliest effective date of an event added, removed or changed from `before` to
+    `after` (both with corrections applied); None if nothing changed or an id is missing."""
+    earlier: dict[UUID, DatedEvent] = {}
+    for event in before:
+        if event.id is None:
+            return None
+        earlier[event.id] = event
+    dates: list[date] = []
+    for event in after:
+        if event.id is None:
+            return None
+        was = earlier.pop(event.id, None)
+        if was is None:
+            dates.append(event.effective)
+        elif was is not event and was != event:
+            dates.extend((was.effective, event.effective))
+    dates.extend(event.effective for event in earlier.values())  # retracted since
+    return min(dates) if dates else None
 
 
 def _violation(events: Sequence[Event], walk: _Walk | None = None) -> RuleViolation | None:
@@ -170,7 +205,7 @@ def _check(events: Sequence[Event], walk: _Walk) -> None:
             raise RuleViolation(
                 "type", f"stream {event.commitment!r} was already opened on {opening.effective}"
             )
-    walk.opened = opening.effective
+    walk.corrected = corrected
     _walk(sorted(corrected, key=attrgetter("effective")), opening.effective, walk, CommitmentFold())
 
 
@@ -221,7 +256,6 @@ def _walk(ordered: Sequence[DatedEvent], opened: date, walk: _Walk, state: Commi
             snapshot = state.snapshot()
             if snapshot is not None:
                 states.append((event.effective, snapshot))
-    walk.fold = state
 
 
 def _check_event(state: CommitmentFold, event: DatedEvent, opened: date) -> None:

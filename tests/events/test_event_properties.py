@@ -173,6 +173,9 @@ def test_a_walk_resumed_from_an_earlier_check_sees_what_a_whole_walk_sees(
             return
         walk = check_stream(known, new, origins[start:], resume=walk)
         assert walk.states == whole.states == list(states_by_date(history[:end]))
+        if start and walk.changed_from is not None:  # resumed: whatever came before it is kept
+            kept = [state for state in walk.states if state[0] < walk.changed_from]
+            assert walk.states[: len(kept)] == kept
 
 
 def breakers(history: list[Event]) -> list[tuple[str, Event]]:

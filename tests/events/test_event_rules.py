@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import pytest
 
@@ -283,3 +284,28 @@ def test_events_of_another_stream_are_refused() -> None:
 
 def test_an_empty_batch_is_accepted() -> None:
     accepted([made()])
+
+
+def test_a_later_check_walks_again_only_from_the_first_date_its_events_change() -> None:
+    known = [made(), delivery("2026-05-01", gw="1"), delivery("2026-06-01", gw="1")]
+    walk = check_stream([], known, [None] * 3)
+    assert walk.changed_from is None  # a whole walk: any date may have changed
+    later = delivery("2026-07-01", gw="1")
+    resumed = check_stream(known, [later], [None], resume=walk)
+    assert resumed.changed_from == date(2026, 7, 1)
+    fixed = correction(known[1], effective="2026-05-15")
+    corrected = check_stream([*known, later], [fixed], [None], resume=resumed)
+    assert corrected.changed_from == date(2026, 5, 1)  # the target's date before and after
+    assert corrected.states == check_stream([], [*known, later, fixed], [None] * 5).states
+
+
+def test_a_breach_found_on_a_resumed_walk_is_explained_as_a_whole_walk_explains_it() -> None:
+    known = [made(), delivery("2026-05-01", gw="4")]
+    walk = check_stream([], known, [None, None])
+    back_dated = delivery("2026-04-25", gw="2")
+    with pytest.raises(RuleViolation) as resumed:
+        check_stream(known, [back_dated], ["deals.jsonl:9"], resume=walk)
+    assert str(resumed.value) == str(refusal(known, back_dated)).replace(":1:", ":9:") == (
+        "deals.jsonl:9: amounts.gw: delivery of 4 GW would bring delivered to 6 GW, "
+        "over the 5 GW committed on 2026-05-01"
+    )
