@@ -10,7 +10,7 @@ from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from .bulk import insert_rows
-from .chain import GENESIS, header_text, link
+from .chain import GENESIS, Headers, link
 from .errors import ConcurrencyConflict, EventIdConflict
 from .records import PendingEvent, StoredEvent
 from .schema import events
@@ -167,20 +167,19 @@ def append_batch(
         # Read under the lock, so that transaction time follows the order of the chain.
         recorded_at = next_instant(clock(), last_recorded)
     rows: list[StoredEvent] = []
+    headers = Headers(recorded_at, recorded_by)
     for event in fresh:
         position += 1
         versions[event.commitment] += 1
         event_id = event.key
-        header = header_text(
-            position=position,
-            event_id=event_id,
-            commitment=event.commitment,
-            version=versions[event.commitment],
-            type_name=event.type_name,
-            schema_version=event.schema_version,
-            effective=event.effective,
-            recorded_at=recorded_at,
-            recorded_by=recorded_by,
+        header = headers.text(
+            position,
+            event_id,
+            event.commitment,
+            versions[event.commitment],
+            event.type_name,
+            event.schema_version,
+            event.effective,
         )
         digest = link(prev_hash, header, event.payload)
         rows.append(

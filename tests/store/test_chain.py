@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, date, datetime
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from ledger import Anchor, Ledger, read_anchor, write_anchor
+from ledger.chain import Headers, header_text
 
 from .conftest import make_pending
 
@@ -120,3 +124,48 @@ def test_an_anchor_file_round_trips_the_head(ledger: Ledger, tmp_path: Path) -> 
     written = write_anchor(path, ledger.verify())
     assert read_anchor(path) == written == Anchor(5, list(ledger.read_all())[-1].hash)
     assert ledger.verify(anchor=written).intact
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 2**62),
+    st.text(),
+    st.text(),
+    st.integers(1, 2**31),
+    st.text(),
+    st.integers(0, 99),
+    st.none() | st.dates(),
+    st.datetimes(timezones=st.just(UTC)),
+    st.text(),
+)
+def test_the_write_path_writes_every_header_as_header_text_does(
+    position: int,
+    event_id: str,
+    commitment: str,
+    version: int,
+    type_name: str,
+    schema_version: int,
+    effective: date | None,
+    recorded_at: datetime,
+    recorded_by: str,
+) -> None:
+    headers = Headers(recorded_at, recorded_by)
+    fast = headers.text(
+        position, event_id, commitment, version, type_name, schema_version, effective
+    )
+    assert fast == header_text(
+        position=position,
+        event_id=event_id,
+        commitment=commitment,
+        version=version,
+        type_name=type_name,
+        schema_version=schema_version,
+        effective=effective,
+        recorded_at=recorded_at,
+        recorded_by=recorded_by,
+    )
+    # Values seen before come from its memory: still the same text.
+    again = headers.text(
+        position, event_id, commitment, version, type_name, schema_version, effective
+    )
+    assert again == fast
