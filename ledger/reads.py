@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Row, func, select
 
-from events import Event
+from events import Event, load_event
 
 from .append import chunks
 from .clock import as_utc
@@ -50,6 +51,61 @@ def to_stored(row: Row[Any]) -> StoredEvent:
         prev_hash=prev_hash,
         hash=hash_,
     )
+
+
+class StreamEvent(NamedTuple):
+    """One event of a stream as a replay needs it: when it was recorded, and its model."""
+
+    recorded_at: datetime
+    event: Event
+
+
+def iter_streams(connection: Connection, *, page: int = 5_000) -> Iterator[list[StreamEvent]]:
+    """The whole log, one stream at a time, each in position order (memory: a page and a
+    stream), for replays: raw driver reads, each distinct instant converted once.
+
+    Paged by (commitment, version), the unique index, so no cursor stays open across writes.
+    """
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    names = ("commitment", "version", "event_id", "type", "schema_version", "payload")
+    columns = ", ".join(quote(name) for name in (*names, "recorded_at"))
+    table = dialect.identifier_preparer.format_table(events)
+    order = f"{quote('commitment')}, {quote('version')}"
+    first = f"SELECT {columns} FROM {table} ORDER BY {order} LIMIT {int(page)}"
+    after = (
+        f"SELECT {columns} FROM {table} WHERE ({order}) > ({mark}, {mark}) "
+        f"ORDER BY {order} LIMIT {int(page)}"
+    )
+    process: Any = events.c.recorded_at.type.dialect_impl(dialect).result_processor(dialect, None)
+    instants: dict[Any, datetime] = {}
+    stream: list[StreamEvent] = []
+    current: str | None = None
+    cursor: tuple[str, int] | None = None
+    while True:
+        if cursor is None:
+            rows = connection.exec_driver_sql(first).all()
+        else:
+            rows = connection.exec_driver_sql(after, cursor).all()
+        for commitment, _, event_id, type_name, schema_version, payload, raw in rows:
+            instant = instants.get(raw)
+            if instant is None:
+                if len(instants) > 10_000:
+                    instants.clear()
+                instant = instants[raw] = as_utc(process(raw) if process else raw)
+            data = json.loads(payload)
+            model = load_event(type_name, schema_version, data, event_id=UUID(event_id))
+            if commitment != current and stream:
+                yield stream
+                stream = []
+            current = commitment
+            stream.append(StreamEvent(instant, model))
+        if len(rows) < page:
+            break
+        cursor = (rows[-1][0], rows[-1][1])
+    if stream:
+        yield stream
 
 
 def position_known_at(connection: Connection, known_at: datetime | None) -> int:

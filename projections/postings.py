@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -30,10 +30,8 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    literal,
     or_,
     select,
-    tuple_,
     update,
 )
 
@@ -41,8 +39,7 @@ from events import CommitmentState, Event, StreamWalk, states_by_date
 from ledger import StoredEvent
 from ledger.append import BATCH_INFO_PREFIX, STATES_INFO_KEY, STREAMS_INFO_KEY, chunks
 from ledger.bulk import insert_rows
-from ledger.reads import read_streams, to_stored
-from ledger.schema import events
+from ledger.reads import iter_streams, read_streams
 
 __all__ = ["Posting", "PostingProjection", "States", "folded_states", "replay"]
 
@@ -240,31 +237,6 @@ def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[s
     return {name: known[name] for name in sorted(names)}
 
 
-def _streams(connection: Connection, page: int = _WRITE_BATCH) -> Iterator[list[StoredEvent]]:
-    """The whole log, one stream at a time, each in position order (memory: a page and a stream).
-
-    Paged by (commitment, version), the unique index, so no cursor stays open across writes.
-    """
-    order = tuple_(events.c.commitment, events.c.version)
-    stream: list[StoredEvent] = []
-    cursor: tuple[str, int] | None = None
-    while True:
-        query = select(events).order_by(events.c.commitment, events.c.version).limit(page)
-        if cursor is not None:
-            query = query.where(order > tuple_(literal(cursor[0]), literal(cursor[1])))
-        rows = [to_stored(row) for row in connection.execute(query)]
-        for stored in rows:
-            if stream and stored.commitment != stream[0].commitment:
-                yield stream
-                stream = []
-            stream.append(stored)
-        if len(rows) < page:
-            break
-        cursor = (rows[-1].commitment, rows[-1].version)
-    if stream:
-        yield stream
-
-
 def replay(
     connection: Connection,
     projections: Sequence[PostingProjection],
@@ -280,8 +252,8 @@ def replay(
     """
     pending: dict[str, list[Posting]] = {p.name: [] for p in projections}
     processed = 0
-    for stream in _streams(connection):
-        commitment = stream[0].commitment
+    for stream in iter_streams(connection, page=_WRITE_BATCH):
+        commitment = stream[0].event.commitment
         models = [row.event for row in stream]
         current: dict[str, dict[Posting, datetime]] = {p.name: {} for p in projections}
         start = 0
