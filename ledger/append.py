@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import ColumnElement, Connection, any_, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from .bulk import insert_rows
@@ -46,6 +47,24 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def among(
+    connection: Connection, column: ColumnElement[Any], values: Sequence[Any]
+) -> Iterator[ColumnElement[bool]]:
+    """Where-clauses that together select the rows whose `column` is one of `values`.
+
+    PostgreSQL gets a single `column = ANY(array)`: one statement and one plan however many
+    values (IN lists of many parameters cost a plan each); other backends IN lists of CHUNK.
+    """
+    if not values:
+        return
+    if connection.dialect.name == "postgresql":
+        array = bindparam(None, list(values), type_=ARRAY(column.type))
+        yield column == any_(array)
+        return
+    for part in chunks(values):
+        yield column.in_(part)
+
+
 def lock_tail(connection: Connection) -> None:
     """Make this transaction the only writer until it ends.
 
@@ -66,10 +85,10 @@ def stream_versions(connection: Connection, commitments: Iterable[str]) -> dict[
     """The current version of each named stream (absent streams are at version 0)."""
     names = sorted(set(commitments))
     versions = dict.fromkeys(names, 0)
-    for part in chunks(names):
+    for matching in among(connection, events.c.commitment, names):
         query = (
             select(events.c.commitment, func.max(events.c.version))
-            .where(events.c.commitment.in_(part))
+            .where(matching)
             .group_by(events.c.commitment)
         )
         for commitment, version in connection.execute(query):
@@ -79,8 +98,8 @@ def stream_versions(connection: Connection, commitments: Iterable[str]) -> dict[
 
 def _stored_payloads(connection: Connection, ids: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for part in chunks(ids):
-        query = select(events.c.event_id, events.c.payload).where(events.c.event_id.in_(part))
+    for matching in among(connection, events.c.event_id, ids):
+        query = select(events.c.event_id, events.c.payload).where(matching)
         found.update({row.event_id: row.payload for row in connection.execute(query)})
     return found
 

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, Row, func, select
 
 from events import Event, load_event
 
-from .append import chunks
+from .append import among
 from .clock import as_utc
 from .records import StoredEvent, model_of
 from .schema import events
@@ -161,8 +161,8 @@ def read_streams(
     """Every event of the named streams, in position order, in a few bulk queries."""
     names: Sequence[str] = sorted(set(commitments))
     streams: dict[str, list[StoredEvent]] = {name: [] for name in names}
-    for part in chunks(names):
-        query = select(events).where(events.c.commitment.in_(part))
+    for matching in among(connection, events.c.commitment, names):
+        query = select(events).where(matching)
         if upto is not None:
             query = query.where(events.c.position <= upto)
         for row in connection.execute(query.order_by(events.c.position)):
@@ -187,8 +187,8 @@ def read_stream_models(
         events.c.schema_version,
         events.c.payload,
     )
-    for part in chunks(names):
-        query = select(*columns).where(events.c.commitment.in_(part)).order_by(events.c.position)
+    for matching in among(connection, events.c.commitment, names):
+        query = select(*columns).where(matching).order_by(events.c.position)
         for event_id, commitment, type_name, schema_version, payload in connection.execute(query):
             model = model_of(type_name, schema_version, event_id, payload)
             streams[commitment].append((event_id, payload, model))

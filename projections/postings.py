@@ -37,7 +37,7 @@ from sqlalchemy import (
 
 from events import CommitmentState, Event, StreamWalk, states_by_date
 from ledger import StoredEvent
-from ledger.append import BATCH_INFO_PREFIX, STATES_INFO_KEY, STREAMS_INFO_KEY, chunks
+from ledger.append import BATCH_INFO_PREFIX, STATES_INFO_KEY, STREAMS_INFO_KEY, among
 from ledger.bulk import insert_rows
 from ledger.reads import iter_streams, read_streams
 
@@ -129,9 +129,9 @@ class PostingProjection(ABC):
         )
         selected = [table.c[name] for name in self.columns]
         width = len(self.columns)
-        for part in chunks(sorted(names)):
+        for matching in among(connection, table.c.commitment, sorted(names)):
             query = select(*selected, table.c.known_from, table.c.known_until).where(
-                table.c.commitment.in_(part),
+                matching,
                 or_(table.c.known_until.is_(None), table.c.known_until == instant),
             )
             for row in connection.execute(query):
