@@ -87,6 +87,8 @@ def parse_amount(value: object) -> Decimal:
     Raises ValueError (with a one-line reason) for anything else: booleans, NaN, infinities,
     negatives, absurd exponents, more than MAX_DIGITS significant digits.
     """
+    if type(value) is str:  # the common case first; the checks below see it as a str too
+        return _parse_text(value)
     if isinstance(value, bool):
         raise ValueError("must be a number, not a boolean")
     if isinstance(value, Decimal):
@@ -105,8 +107,21 @@ def parse_amount(value: object) -> Decimal:
     raise ValueError(f"must be a decimal number (a string or a number), not {type(value).__name__}")
 
 
-@lru_cache(maxsize=4096)  # the same figures recur across a batch; Decimals are immutable
+# The common spelling, already canonical: at most 15 digits before the point, and after it at
+# most 9 ending in a non-zero digit. Decimal(text) of such a text is exactly what _checked would
+# return (leading zeros of the coefficient vanish), so it skips the checks; anything else (spaces,
+# signs, exponents, trailing zeros, too many digits, errors) takes the full path below.
+_PLAIN = re.compile(r"[0-9]{1,15}(?:\.[0-9]{0,8}[1-9])?")
+
+
 def _parse_text(value: str) -> Decimal:
+    if _PLAIN.fullmatch(value) is not None:
+        return Decimal(value)
+    return _parse_text_slowly(value)
+
+
+@lru_cache(maxsize=4096)  # the same figures recur across a batch; Decimals are immutable
+def _parse_text_slowly(value: str) -> Decimal:
     text = value.strip()
     if len(text) > 100 or "_" in text or not text.isascii():
         raise ValueError(f"not a decimal number: {value[:40]!r}")
@@ -140,9 +155,22 @@ def minus(a: Decimal, b: Decimal) -> Decimal:
     return _EXACT.subtract(a, b)
 
 
-@lru_cache(maxsize=4096)  # equal values render alike, so caching by value is exact
+# A rendering with no sign, no leading zeros and no trailing zeros after the point is already
+# that of the canonical amount (equal value, same exponent), so it needs no normalising.
+_CANONICAL_TEXT = re.compile(r"(?:0|[1-9][0-9]{0,99})(?:\.[0-9]{0,99}[1-9])?")
+
+
 def decimal_text(amount: Decimal) -> str:
     """Render an amount exactly without exponent form: "33000000000", "0.3", "1.25"."""
+    if type(amount) is Decimal and amount.is_finite():
+        text = format(amount, "f")
+        if _CANONICAL_TEXT.fullmatch(text) is not None:
+            return text
+    return _decimal_text_slowly(amount)
+
+
+@lru_cache(maxsize=4096)  # equal values render alike, so caching by value is exact
+def _decimal_text_slowly(amount: Decimal) -> str:
     return format(canonical(amount), "f")
 
 

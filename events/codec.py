@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from hashlib import sha1
 from typing import Any, NamedTuple
 from uuid import UUID, uuid5
 
-from pydantic import ValidationError
+import orjson
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from .amounts import decimal_text
 from .errors import InvalidEvent
-from .models import BaseEvent, Event, EventCorrected, FieldProblem
+from .models import BaseEvent, Event, EventCorrected, FieldProblem, Source
 from .registry import EVENT_TYPES, event_class
 from .upcasting import upcast
 
@@ -23,6 +28,7 @@ __all__ = [
     "load_event",
     "parse_event",
     "stamp",
+    "stamp_fresh",
     "to_payload",
     "with_id",
 ]
@@ -86,9 +92,11 @@ def parse_event(data: Mapping[str, Any] | BaseEvent, *, origin: str | None = Non
 
     Raises InvalidEvent naming the origin, the first field at fault and the rule it breaks.
     """
-    if isinstance(data, BaseEvent):
+    if type(data) is dict:  # the common case, without the checks against ABCs
+        pass
+    elif isinstance(data, BaseEvent):
         return data  # type: ignore[return-value]
-    if not isinstance(data, Mapping):
+    elif not isinstance(data, Mapping):
         raise InvalidEvent("event", f"must be an object, not {type(data).__name__}", origin)
     try:
         model = event_class(data.get("type"))
@@ -103,10 +111,103 @@ _WITHOUT_ID: Any = {"id"}
 _CORRECTION_WITHOUT_IDS: Any = {"id": True, "replacement": {"id": True}}
 
 
-def to_payload(event: Event) -> dict[str, Any]:
-    """The JSON-ready content of an event, without its id and with absent fields omitted."""
+def _dumped(event: Event) -> dict[str, Any]:
+    """The payload as pydantic's serializer spells it: the reference the fast path matches."""
     exclude = _CORRECTION_WITHOUT_IDS if isinstance(event, EventCorrected) else _WITHOUT_ID
     return event.model_dump(mode="json", exclude_none=True, exclude=exclude)
+
+
+# The payload built straight from the validated fields, as model_dump(mode="json",
+# exclude_none=True) spells it for this vocabulary: text as is, days as ISO dates, amounts as
+# decimal_text, ids as text, sources and replacements (their ids left out) likewise. A field this
+# table does not know, or a value of an unexpected type, sends the event down the model_dump path.
+_TEXT, _DAY, _AMOUNTS, _UUID, _SOURCE, _REPLACEMENT = range(6)
+_KINDS = {
+    "commitment": _TEXT,
+    "source": _SOURCE,
+    "note": _TEXT,
+    "effective": _DAY,
+    "type": _TEXT,
+    "provider": _TEXT,
+    "holder": _TEXT,
+    "kind": _TEXT,
+    "amounts": _AMOUNTS,
+    "bound": _TEXT,
+    "term_start": _DAY,
+    "term_end": _DAY,
+    "tranche": _TEXT,
+    "due": _DAY,
+    "condition": _TEXT,
+    "site": _TEXT,
+    "reason": _TEXT,
+    "target": _UUID,
+    "replacement": _REPLACEMENT,
+    "publisher": _TEXT,
+    "date": _DAY,
+    "url": _TEXT,
+}
+_Plan = tuple[tuple[str, int], ...]
+
+
+def _plan(model: type[BaseModel]) -> _Plan | None:
+    fields = [name for name in model.model_fields if name != "id"]
+    if any(name not in _KINDS for name in fields):
+        return None
+    return tuple((name, _KINDS[name]) for name in fields)
+
+
+_MODELS: tuple[type[BaseModel], ...] = (*EVENT_TYPES.values(), Source)
+_PLANS: dict[type[BaseModel], _Plan | None] = {model: _plan(model) for model in _MODELS}
+
+
+class _Unusual(Exception):
+    """A model or value the fast payload does not handle: use model_dump instead."""
+
+
+def _fields(model: BaseModel) -> dict[str, Any]:
+    plan = _PLANS.get(type(model))
+    if plan is None:
+        raise _Unusual
+    values = model.__dict__
+    payload: dict[str, Any] = {}
+    for name, kind in plan:
+        value = values[name]
+        if value is None:
+            continue
+        if kind == _TEXT:
+            if type(value) is not str:
+                raise _Unusual
+            payload[name] = value
+        elif kind == _DAY:
+            if type(value) is not date:
+                raise _Unusual
+            payload[name] = value.isoformat()
+        elif kind == _AMOUNTS:
+            if type(value) is not dict:
+                raise _Unusual
+            amounts = {}
+            for resource, amount in value.items():
+                if type(resource) is not str or type(amount) is not Decimal:
+                    raise _Unusual
+                amounts[resource] = decimal_text(amount)
+            payload[name] = amounts
+        elif kind == _UUID:
+            if type(value) is not UUID:
+                raise _Unusual
+            payload[name] = str(value)
+        else:  # a source, or a replacement (whose id the payload leaves out)
+            if not isinstance(value, BaseModel):
+                raise _Unusual
+            payload[name] = _fields(value)
+    return payload
+
+
+def to_payload(event: Event) -> dict[str, Any]:
+    """The JSON-ready content of an event, without its id and with absent fields omitted."""
+    try:
+        return _fields(event)
+    except _Unusual:
+        return _dumped(event)
 
 
 # What json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False) builds per call.
@@ -118,9 +219,45 @@ def canonical_json(obj: Any) -> str:
     return _CANONICAL.encode(obj)
 
 
+_NAMESPACE_BYTES = EVENT_NAMESPACE.bytes
+
+
+class _Encoded(NamedTuple):
+    payload: dict[str, Any]
+    canonical: str
+    utf8: bytes | None
+    """The canonical JSON as UTF-8, when the fast path made it."""
+
+    def content_id(self) -> UUID:
+        if self.utf8 is None:
+            return uuid5(EVENT_NAMESPACE, self.canonical)
+        # What uuid5 computes, from the bytes at hand.
+        return UUID(bytes=sha1(_NAMESPACE_BYTES + self.utf8).digest()[:16], version=5)
+
+
+def _encode(event: Event) -> _Encoded:
+    """Payload and canonical JSON of an event.
+
+    The fast path builds the payload from the fields (only exact str and dict values) and lets
+    orjson write it: for such data its output is byte for byte that of canonical_json (both
+    escape only quotes, backslashes and control characters, alike). Anything else, and text
+    orjson refuses (lone surrogates), goes the reference way.
+    """
+    try:
+        payload = _fields(event)
+    except _Unusual:
+        payload = _dumped(event)
+        return _Encoded(payload, canonical_json(payload), None)
+    try:
+        utf8 = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return _Encoded(payload, canonical_json(payload), None)
+    return _Encoded(payload, utf8.decode(), utf8)
+
+
 def content_id(event: Event) -> UUID:
     """The id derived from an event's content: equal content, equal id."""
-    return uuid5(EVENT_NAMESPACE, canonical_json(to_payload(event)))
+    return _encode(event).content_id()
 
 
 class Stamped(NamedTuple):
@@ -133,11 +270,23 @@ class Stamped(NamedTuple):
 
 def stamp(event: Event) -> Stamped:
     """Set the event's id (its own or its content id) and encode it, computing the payload once."""
-    payload = to_payload(event)
-    canonical = canonical_json(payload)
+    encoded = _encode(event)
     if event.id is None:
-        event = event.model_copy(update={"id": uuid5(EVENT_NAMESPACE, canonical)})
-    return Stamped(event, payload, canonical)
+        event = event.model_copy(update={"id": encoded.content_id()})
+    return Stamped(event, encoded.payload, encoded.canonical)
+
+
+def stamp_fresh(event: Event) -> Stamped:
+    """`stamp` for an event nobody else holds yet (just parsed): its id is set in place.
+
+    The same as model_copy(update={"id": ...}) without the copy: the id in __dict__ and in the
+    fields set. Never for a model that came from a caller.
+    """
+    encoded = _encode(event)
+    if event.id is None:
+        event.__dict__["id"] = encoded.content_id()
+        event.__pydantic_fields_set__.add("id")
+    return Stamped(event, encoded.payload, encoded.canonical)
 
 
 def with_id(event: Event) -> Event:

@@ -61,6 +61,8 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _parse_date(value: object) -> date:
+    if type(value) is str:  # the common case first; the checks below see it as a str too
+        return _parse_date_text(value)
     if isinstance(value, datetime):
         raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
     if isinstance(value, date):

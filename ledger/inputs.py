@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from events import InvalidEvent
 
 __all__ = ["FORMATS", "Located", "format_of", "read_events", "read_file", "read_stdin"]
@@ -31,7 +33,34 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number capledger accepts")
 
 
+def _has_float(value: Any) -> bool:
+    """Whether parsed JSON holds a float anywhere (orjson's reading of decimals and huge ints)."""
+    kind = type(value)
+    if kind is dict:
+        value = value.values()
+    elif kind is not list:
+        return kind is float
+    for item in value:
+        kind = type(item)
+        if kind is not str and (
+            kind is float or ((kind is dict or kind is list) and _has_float(item))
+        ):
+            return True
+    return False
+
+
 def _loads(text: str) -> Any:
+    # orjson reads strings, ints (up to 64 bits), booleans, null, objects and arrays exactly as
+    # json does. What it would read otherwise goes the exact way: a float (a decimal or an int
+    # beyond 64 bits, to be read as Decimal or int), and anything orjson refuses (invalid JSON,
+    # NaN, lone surrogates, deep nesting), so that refusals keep json's messages.
+    try:
+        value = orjson.loads(text)
+    except ValueError:
+        pass
+    else:
+        if not _has_float(value):
+            return value
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except RecursionError:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from events import SCHEMA_VERSION, Event, parse_event, stamp
+from events.codec import stamp_fresh
 
 from .records import PendingEvent
 
@@ -23,8 +24,11 @@ def prepare(
     rows: list[PendingEvent] = []
     for index, item in enumerate(items):
         origin = origins[index] if origins is not None else f"event {index + 1}"
-        model = parse_event(item, origin=origin) if isinstance(item, Mapping) else item
-        stamped = stamp(model)
+        if type(item) is dict or isinstance(item, Mapping):
+            # Just parsed, held by no one else: its id can be set in place.
+            stamped = stamp_fresh(parse_event(item, origin=origin))
+        else:
+            stamped = stamp(item)
         event = stamped.event
         assert event.id is not None
         models.append(event)
