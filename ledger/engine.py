@@ -13,7 +13,7 @@ from .errors import StoreError
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 _PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
-SQLITE_CACHE_KIB = 32 * 1024
+SQLITE_CACHE_KIB = 16 * 1024
 
 
 def parse_url(url: str | URL) -> URL:

@@ -2,44 +2,16 @@
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from events import SCHEMA_VERSION, Event, parse_event, stamp
 from events.codec import stamp_fresh
 
+from .collector import paused
 from .records import PendingEvent
 
 EventInput = Event | Mapping[str, Any]
-
-# Validating a batch allocates many objects and frees few (models, ids, rows), which makes the
-# cyclic garbage collector run full collections over the whole heap again and again: about half
-# of the time of a batch, and none of it finds garbage (validation makes no cycles). So the
-# collector waits while batches are prepared, and runs as usual after. Counted, so that batches
-# prepared on several threads at once resume it only when the last one ends, and only if it ran.
-_pause_lock = threading.Lock()
-_pausing = 0
-_resume = False
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    global _pausing, _resume
-    with _pause_lock:
-        if _pausing == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _pausing += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pausing -= 1
-            if _pausing == 0 and _resume:
-                gc.enable()
 
 
 def prepare(
@@ -49,7 +21,7 @@ def prepare(
 
     Every event gets its id (its own, or its content id); origins default to `event N`.
     """
-    with _collector_paused():
+    with paused():  # validation makes no cycles: see collector.py
         return _prepare(items, origins)
 
 

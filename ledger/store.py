@@ -26,6 +26,7 @@ from .append import (
     lock_tail,
 )
 from .clock import Clock, utc_now
+from .collector import paused, settle, settling
 from .engine import build_engine, safe_url
 from .errors import ConcurrencyConflict, EventIdConflict, StoreError
 from .mapper import EventInput, prepare
@@ -134,22 +135,24 @@ class Ledger:
         # The tail is held until the end: no other writer can touch a stream meanwhile, so the
         # streams checked by one chunk stay exact for the next ones (until the transaction ends).
         streams = StreamCache()
-        with self._writing() as connection:
+        with settling(), self._writing() as connection:
             for part in batched(located, chunk):
                 models, pending = prepare(
                     [item for item, _ in part], [origin for _, origin in part]
                 )
-                rows, already = self._check_and_append(
-                    connection,
-                    models,
-                    pending,
-                    recorded_by,
-                    recorded_at=ends[0].recorded_at if ends else None,
-                    streams=streams,
-                )
+                with paused():
+                    rows, already = self._check_and_append(
+                        connection,
+                        models,
+                        pending,
+                        recorded_by,
+                        recorded_at=ends[0].recorded_at if ends else None,
+                        streams=streams,
+                    )
                 skipped += already
                 if rows:  # only the two ends are kept: memory stays flat however long the input
                     ends = [ends[0] if ends else rows[0], rows[-1]]
+                settle()  # what the next chunks keep (checked streams, caches) is long-lived
         return receipt(ends, skipped)
 
     @contextmanager

@@ -55,7 +55,7 @@ def _measures(state: CommitmentState) -> dict[tuple[str, str], Decimal]:
 
 
 # Equal amounts split alike (Decimal("1.0") == Decimal("1")), so caching by value is exact.
-_split = lru_cache(maxsize=65_536)(split)
+_split = lru_cache(maxsize=4_096)(split)
 
 
 class PositionPostings(PostingProjection):
