@@ -305,7 +305,11 @@ def test_a_breach_found_on_a_resumed_walk_is_explained_as_a_whole_walk_explains_
     back_dated = delivery("2026-04-25", gw="2")
     with pytest.raises(RuleViolation) as resumed:
         check_stream(known, [back_dated], ["deals.jsonl:9"], resume=walk)
-    assert str(resumed.value) == str(refusal(known, back_dated)).replace(":1:", ":9:") == (
-        "deals.jsonl:9: amounts.gw: delivery of 4 GW would bring delivered to 6 GW, "
-        "over the 5 GW committed on 2026-05-01"
+    assert (
+        str(resumed.value)
+        == str(refusal(known, back_dated)).replace(":1:", ":9:")
+        == (
+            "deals.jsonl:9: amounts.gw: delivery of 4 GW would bring delivered to 6 GW, "
+            "over the 5 GW committed on 2026-05-01"
+        )
     )
