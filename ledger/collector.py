@@ -5,7 +5,9 @@ rows, the streams a transaction has checked and their states. CPython's collecto
 tracked object on each full collection, and full collections come more often the more objects
 are made: on a long import they take about a third of the time, and find no garbage. So:
 
-- while a batch is validated, the collector waits (`paused`);
+- while a batch is validated and checked against the rules (pure Python: no cycles), the
+  collector waits (`paused`); it runs while rows are written, where the database layer does
+  make cyclic garbage (statements), so that none of it outlives its batch;
 - a long write transaction marks what it keeps as settled at the end of each batch
   (`gc.freeze()`: collections no longer walk it), and everything is unfrozen when it ends.
 

@@ -146,15 +146,14 @@ class Ledger:
                 models, pending = prepare(
                     [item for item, _ in part], [origin for _, origin in part]
                 )
-                with paused():
-                    rows, already = self._check_and_append(
-                        connection,
-                        models,
-                        pending,
-                        recorded_by,
-                        recorded_at=ends[0].recorded_at if ends else None,
-                        streams=streams,
-                    )
+                rows, already = self._check_and_append(
+                    connection,
+                    models,
+                    pending,
+                    recorded_by,
+                    recorded_at=ends[0].recorded_at if ends else None,
+                    streams=streams,
+                )
                 skipped += already
                 if rows:  # only the two ends are kept: memory stays flat however long the input
                     ends = [ends[0] if ends else rows[0], rows[-1]]
@@ -184,7 +183,10 @@ class Ledger:
 
         `streams` keeps the checked streams for the next call in the same transaction.
         """
-        checked = check_batch(connection, models, pending, streams=streams, fold=bool(self._hooks))
+        with paused():  # the rules' walk makes many objects and no cycles: see collector.py
+            checked = check_batch(
+                connection, models, pending, streams=streams, fold=bool(self._hooks)
+            )
         if streams is None:
             remember_models(models, pending)  # a later batch may read them again
         with handing_over(connection, checked):
