@@ -14,7 +14,7 @@ from .bulk import insert_rows
 from .chain import GENESIS, Headers, link
 from .errors import ConcurrencyConflict, EventIdConflict
 from .records import PendingEvent, StoredEvent
-from .schema import events
+from .schema import EVENT_COLUMNS, events
 
 AppendHook = Callable[[Connection, Sequence[StoredEvent]], None]
 
@@ -219,7 +219,7 @@ def append_batch(
         )
         prev_hash = digest
     try:
-        insert_rows(connection, events, COLUMNS, [_row(stored) for stored in rows])
+        insert_rows(connection, events, EVENT_COLUMNS, [_row(stored) for stored in rows])
     except IntegrityError as error:
         # Only reachable if something bypassed the tail lock; never store a forked chain.
         commitment = fresh[0].commitment
@@ -227,22 +227,6 @@ def append_batch(
     for hook in hooks:
         hook(connection, rows)
     return rows, skipped
-
-
-COLUMNS = (
-    "position",
-    "event_id",
-    "commitment",
-    "version",
-    "type",
-    "schema_version",
-    "effective",
-    "recorded_at",
-    "recorded_by",
-    "payload",
-    "prev_hash",
-    "hash",
-)
 
 
 def _row(stored: StoredEvent) -> tuple[object, ...]:

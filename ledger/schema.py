@@ -66,3 +66,6 @@ events = Table(
     Index("ix_events_commitment_version", "commitment", "version", unique=True),
     Index("ix_events_recorded_at", "recorded_at"),
 )
+
+EVENT_COLUMNS: tuple[str, ...] = tuple(column.name for column in events.columns)
+"""The events table's columns in table order (the order of a stored row's values)."""

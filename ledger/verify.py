@@ -14,7 +14,7 @@ from sqlalchemy import Column, Dialect, Engine
 
 from .chain import GENESIS, header_json, header_text, link
 from .clock import as_utc
-from .schema import events
+from .schema import EVENT_COLUMNS, events
 
 PAGE = 10_000
 """Positions per query: each page is one statement, on its own connection, over a range."""
@@ -22,20 +22,6 @@ PAGE = 10_000
 BATCH = 1_000
 """Rows taken from the driver at a time: small batches stay in the CPU's caches."""
 
-_COLUMNS = (
-    "position",
-    "event_id",
-    "commitment",
-    "version",
-    "type",
-    "schema_version",
-    "effective",
-    "recorded_at",
-    "recorded_by",
-    "payload",
-    "prev_hash",
-    "hash",
-)
 
 # What the header's JSON encoder escapes in a string (ensure_ascii=False): a string without any
 # of these is its own JSON between two quotes. As UTF-8 bytes: no other character encodes to any.
@@ -96,7 +82,7 @@ def _page_sql(dialect: Dialect) -> tuple[str, str]:
     driver's own parameter style."""
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
-    columns = ", ".join(quote(name) for name in _COLUMNS)
+    columns = ", ".join(quote(name) for name in EVENT_COLUMNS)
     position = quote("position")
     table = dialect.identifier_preparer.format_table(events)
     return (
