@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
@@ -49,6 +49,14 @@ def _has_float(value: Any) -> bool:
     return False
 
 
+def _decimal(text: str) -> Decimal:
+    """A JSON number with a fraction or exponent, exactly; one Decimal cannot hold is refused."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"the number {text[:40]} is out of range") from None
+
+
 def _loads(text: str) -> Any:
     # orjson reads strings, ints (up to 64 bits), booleans, null, objects and arrays exactly as
     # json does. What it would read otherwise goes the exact way: a float (a decimal or an int
@@ -62,7 +70,7 @@ def _loads(text: str) -> Any:
         if not _has_float(value):
             return value
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        return json.loads(text, parse_float=_decimal, parse_constant=_reject_constant)
     except RecursionError:
         raise ValueError("nested too deeply") from None
 
@@ -143,7 +151,7 @@ def _read_json(stream: IO[str], name: str) -> Iterator[Located]:
 
 def _element_lines(text: str) -> list[int]:
     """The line on which each element of a top-level JSON array starts."""
-    decoder = json.JSONDecoder(parse_float=Decimal)
+    decoder = json.JSONDecoder(parse_float=_decimal)
     lines: list[int] = []
     index = text.index("[") + 1
     line, counted = 1, 0

@@ -86,6 +86,18 @@ CASES: list[tuple[str, str, Content]] = [
         '{"type":"DeliveryRecorded","commitment":"existing-deal",'
         '"effective":"2026-06-01","amounts":{"gw":1e400}}\n',
     ),
+    (
+        "amount-exponent-beyond-decimal",
+        "jsonl",
+        '{"type":"DeliveryRecorded","commitment":"existing-deal",'
+        '"effective":"2026-06-01","amounts":{"gw":12345678901234567890e12345678901234567890}}\n',
+    ),
+    (
+        "amount-exponent-beyond-decimal-in-json",
+        "json",
+        '[{"type":"DeliveryRecorded","commitment":"existing-deal",'
+        '"effective":"2026-06-01","amounts":{"gw":1e99999999999999999999}}]',
+    ),
     ("amount-minus-1e400", "jsonl", jsonl(event(amounts={"gw": "-1e400"}))),
     ("amount-1e-400", "jsonl", jsonl(event(amounts={"gw": "1e-400"}))),
     (
