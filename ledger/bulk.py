@@ -9,16 +9,15 @@ repeat), and the rows go to the driver as tuples: `executemany` on SQLite, `COPY
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.exc import DBAPIError
 
-Row = Sequence[Any]
+from .driver import Convert, bind_processor, mark, memoised
 
-# Distinct values converted per column and call, at most: dates and instants repeat a lot.
-_MEMO_LIMIT = 100_000
+Row = Sequence[Any]
 
 
 def insert_rows(
@@ -44,9 +43,7 @@ def insert_rows(
                 statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
         return
-    marks = ", ".join("?" for _ in columns) if dialect.paramstyle == "qmark" else None
-    if marks is None:
-        marks = ", ".join("%s" for _ in columns)
+    marks = ", ".join(mark(dialect) for _ in columns)
     quoted = dialect.identifier_preparer.format_table(table)
     connection.exec_driver_sql(f"INSERT INTO {quoted} ({names}) VALUES ({marks})", converted)
 
@@ -56,11 +53,11 @@ def _converted(
 ) -> list[tuple[Any, ...]]:
     """The rows with every value as the driver takes it (what SQLAlchemy would bind)."""
     dialect = connection.dialect
-    processors: list[tuple[int, Callable[[Any], Any]]] = []
+    processors: list[tuple[int, Convert]] = []
     for index, name in enumerate(columns):
-        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        processor = bind_processor(table.c[name], dialect)
         if processor is not None:
-            processors.append((index, _memoised(processor)))
+            processors.append((index, memoised(processor)))
     if not processors:
         return [tuple(row) for row in rows]
     out: list[tuple[Any, ...]] = []
@@ -70,22 +67,3 @@ def _converted(
             values[index] = process(values[index])
         out.append(tuple(values))
     return out
-
-
-def _memoised(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    seen: dict[Any, Any] = {}
-
-    def process(value: Any) -> Any:
-        if value is None:
-            return processor(None)
-        try:
-            return seen[value]
-        except KeyError:
-            result = processor(value)
-            if len(seen) < _MEMO_LIMIT:
-                seen[value] = result
-            return result
-        except TypeError:  # unhashable: convert every time
-            return processor(value)
-
-    return process

@@ -14,6 +14,7 @@ from events import Event, load_event
 
 from .append import among
 from .clock import as_utc
+from .driver import mark, memoised, result_processor
 from .records import StoredEvent, model_of
 from .schema import events
 
@@ -68,18 +69,18 @@ def iter_streams(connection: Connection, *, page: int = 5_000) -> Iterator[list[
     """
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    param = mark(dialect)
     names = ("commitment", "version", "event_id", "type", "schema_version", "payload")
     columns = ", ".join(quote(name) for name in (*names, "recorded_at"))
     table = dialect.identifier_preparer.format_table(events)
     order = f"{quote('commitment')}, {quote('version')}"
     first = f"SELECT {columns} FROM {table} ORDER BY {order} LIMIT {int(page)}"
     after = (
-        f"SELECT {columns} FROM {table} WHERE ({order}) > ({mark}, {mark}) "
+        f"SELECT {columns} FROM {table} WHERE ({order}) > ({param}, {param}) "
         f"ORDER BY {order} LIMIT {int(page)}"
     )
-    process: Any = events.c.recorded_at.type.dialect_impl(dialect).result_processor(dialect, None)
-    instants: dict[Any, datetime] = {}
+    to_instant = result_processor(events.c.recorded_at, dialect)
+    instant_of = memoised(lambda raw: as_utc(to_instant(raw)))
     stream: list[StreamEvent] = []
     current: str | None = None
     cursor: tuple[str, int] | None = None
@@ -89,18 +90,13 @@ def iter_streams(connection: Connection, *, page: int = 5_000) -> Iterator[list[
         else:
             rows = connection.exec_driver_sql(after, cursor).all()
         for commitment, _, event_id, type_name, schema_version, payload, raw in rows:
-            instant = instants.get(raw)
-            if instant is None:
-                if len(instants) > 10_000:
-                    instants.clear()
-                instant = instants[raw] = as_utc(process(raw) if process else raw)
             data = json.loads(payload)
             model = load_event(type_name, schema_version, data, event_id=UUID(event_id))
             if commitment != current and stream:
                 yield stream
                 stream = []
             current = commitment
-            stream.append(StreamEvent(instant, model))
+            stream.append(StreamEvent(instant_of(raw), model))
         if len(rows) < page:
             break
         cursor = (rows[-1][0], rows[-1][1])

@@ -115,7 +115,12 @@ class Ledger:
             with self.engine.connect() as connection, connection.begin():
                 checked = check_batch(connection, models, pending, fold=bool(self._hooks))
             try:
-                return self._append(pending, checked=checked, recorded_by=recorded_by)
+                return self._append(
+                    pending,
+                    expected_versions=checked.versions,
+                    recorded_by=recorded_by,
+                    checked=checked,
+                )
             except ConcurrencyConflict:
                 continue
         # Lost every race: check again holding the tail, where no other writer can get ahead.
@@ -213,21 +218,15 @@ class Ledger:
         With `expected_versions`, refuse with ConcurrencyConflict if a stream moved on.
         """
         recorded_by = resolve_actor(actor) if actor else self.actor
-        unchecked = CheckedBatch(dict(expected_versions or {}), {}, {})
-        return self._append(
-            pending,
-            checked=unchecked,
-            recorded_by=recorded_by,
-            expect=expected_versions is not None,
-        )
+        return self._append(pending, expected_versions=expected_versions, recorded_by=recorded_by)
 
     def _append(
         self,
         pending: Sequence[PendingEvent],
         *,
-        checked: CheckedBatch,
+        expected_versions: dict[str, int] | None,
         recorded_by: str,
-        expect: bool = True,
+        checked: CheckedBatch | None = None,
     ) -> Receipt:
         with self.engine.connect() as connection:
             connection = connection.execution_options(capledger_begin="IMMEDIATE")
@@ -235,7 +234,7 @@ class Ledger:
                 rows, skipped = append_batch(
                     connection,
                     pending,
-                    expected_versions=checked.versions if expect else None,
+                    expected_versions=expected_versions,
                     recorded_by=recorded_by,
                     clock=self.clock,
                     hooks=self._hooks,
@@ -404,11 +403,12 @@ def _stored_model(model: Event) -> Event:
 
 
 @contextmanager
-def handing_over(connection: Connection, checked: CheckedBatch) -> Iterator[None]:
-    """Lend the checked streams and their states to the append hooks: no need to read or fold
-    them again."""
-    connection.info[STREAMS_INFO_KEY] = checked.streams
-    connection.info[STATES_INFO_KEY] = checked.walks
+def handing_over(connection: Connection, checked: CheckedBatch | None) -> Iterator[None]:
+    """Lend the checked streams and their states (if any) to the append hooks: no need to read
+    or fold them again."""
+    if checked is not None:
+        connection.info[STREAMS_INFO_KEY] = checked.streams
+        connection.info[STATES_INFO_KEY] = checked.walks
     try:
         yield
     finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -10,10 +10,11 @@ from hashlib import sha256
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Column, Dialect, Engine
+from sqlalchemy import Dialect, Engine
 
 from .chain import GENESIS, header_json, header_text, link
 from .clock import as_utc
+from .driver import mark, result_processor
 from .schema import EVENT_COLUMNS, events
 
 PAGE = 10_000
@@ -80,15 +81,15 @@ def verify_chain(engine: Engine, *, anchor: Anchor | None = None, page: int = PA
 def _page_sql(dialect: Dialect) -> tuple[str, str]:
     """The raw rows in a range of positions, and the first position after one, as SQL in the
     driver's own parameter style."""
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    param = mark(dialect)
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in EVENT_COLUMNS)
     position = quote("position")
     table = dialect.identifier_preparer.format_table(events)
     return (
-        f"SELECT {columns} FROM {table} WHERE {position} > {mark} AND {position} <= {mark} "
+        f"SELECT {columns} FROM {table} WHERE {position} > {param} AND {position} <= {param} "
         f"ORDER BY {position}",
-        f"SELECT min({position}) FROM {table} WHERE {position} > {mark}",
+        f"SELECT min({position}) FROM {table} WHERE {position} > {param}",
     )
 
 
@@ -102,16 +103,6 @@ def _plain(*texts: Any) -> bool:
     except (TypeError, UnicodeEncodeError):  # not a str, or not one UTF-8 can hold
         return False
     return True
-
-
-def _result_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
-    """What SQLAlchemy does to this column's raw driver value when it reads a row."""
-    process = column.type.dialect_impl(dialect).result_processor(dialect, None)
-    return process if process is not None else _same
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 def _batches(engine: Engine, page: int) -> Generator[list[tuple[Any, ...]], None, None]:
@@ -155,8 +146,8 @@ def _walk(engine: Engine, anchor: Anchor | None, page: int) -> ChainReport:
     # cannot render exactly (a string JSON must escape, a number that is not an int) is rendered
     # by header_text itself.
     dialect = engine.dialect
-    to_date = _result_processor(events.c.effective, dialect)
-    to_instant = _result_processor(events.c.recorded_at, dialect)
+    to_date = result_processor(events.c.effective, dialect)
+    to_instant = result_processor(events.c.recorded_at, dialect)
     anchor_position = anchor.position if anchor is not None else None
     anchor_hash = anchor.hash if anchor is not None else None
 

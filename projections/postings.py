@@ -192,11 +192,10 @@ def _handed(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, li
     return usable
 
 
-def _handed_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, Folded]:
-    """The states by date the rules walked, for the streams whose walk ends with these rows."""
+def _handed_states(connection: Connection, streams: dict[str, list[Event]]) -> dict[str, Folded]:
+    """The states by date the rules walked, for the handed streams whose walk ends with them."""
     walked = connection.info.get(STATES_INFO_KEY)
-    streams = _handed(connection, rows)
-    if not isinstance(walked, dict) or not streams:
+    if not isinstance(walked, dict):
         return {}
     usable: dict[str, Folded] = {}
     for commitment in streams:
@@ -223,11 +222,11 @@ def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[s
     known: dict[str, Folded] = cached[1]
     missing = names - known.keys()
     if missing:
-        walked = _handed_states(connection, rows)
+        handed = _handed(connection, rows)
+        walked = _handed_states(connection, handed)
         for name in missing & walked.keys():
             known[name] = walked[name]
         missing -= walked.keys()
-        handed = _handed(connection, rows) if missing else {}
         for name in missing & handed.keys():
             known[name] = (list(states_by_date(handed[name])), None)
         unread = missing - handed.keys()
