@@ -8,7 +8,7 @@ rules walk) share that step.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
@@ -64,7 +64,11 @@ class TrancheState:
 
 @dataclass(frozen=True)
 class CommitmentState:
-    """One commitment as of a date: its terms and the committed, scheduled, delivered totals."""
+    """One commitment as of a date: its terms and the committed, scheduled, delivered totals.
+
+    Its dicts may be shared with the states of other dates (a total that did not move is the
+    same object): read them, never change them.
+    """
 
     commitment: str
     provider: str
@@ -97,7 +101,13 @@ class CommitmentState:
 
 
 class CommitmentFold:
-    """The running state of one commitment while its events are folded in, one `step` each."""
+    """The running state of one commitment while its events are folded in, one `step` each.
+
+    Snapshots share the fold's dicts instead of copying them (a stream has a snapshot per
+    date): a dict lent to a snapshot is copied before its next change, never changed in place.
+    So a total that did not move from one date to the next is the very same object in both
+    snapshots, which lets readers skip it by identity.
+    """
 
     def __init__(self) -> None:
         self.made: CommitmentMade | None = None
@@ -109,6 +119,10 @@ class CommitmentFold:
         self.scheduled: dict[str, Decimal] = {}
         self.delivered: dict[str, Decimal] = {}
         self.tranches: dict[str, TrancheState] = {}
+        self._lent = False
+        self._own: set[str] = set()  # the dicts changed since they were last lent
+        # After a cancellation: (committed, delivered) as last lent, and what the snapshot showed.
+        self._closed: tuple[object, object, dict[str, Decimal]] | None = None
 
     @classmethod
     def resumed(cls, made: CommitmentMade, state: CommitmentState) -> CommitmentFold:
@@ -118,11 +132,17 @@ class CommitmentFold:
         fold = cls()
         fold.made, fold.bound = made, state.bound
         fold.term_start, fold.term_end = state.term_start, state.term_end
-        fold.committed = dict(state.committed)
-        fold.scheduled = dict(state.scheduled)
-        fold.delivered = dict(state.delivered)
-        fold.tranches = dict(state.tranches)  # TrancheState is frozen: step replaces, never edits
+        # Shared with `state`, which must never see them change: copied on first write.
+        fold.committed, fold.scheduled = state.committed, state.scheduled
+        fold.delivered, fold.tranches = state.delivered, state.tranches
+        fold._lent = True
         return fold
+
+    def _mine(self, name: str) -> None:
+        """Make the dict `name` the fold's own before it changes (copy it if it was lent)."""
+        if self._lent and name not in self._own:
+            setattr(self, name, dict(getattr(self, name)))
+            self._own.add(name)
 
     def step(self, event: DatedEvent) -> None:
         """Fold one event in; events come in (effective, position) order."""
@@ -131,26 +151,42 @@ class CommitmentFold:
             self.bound = event.bound
             self.term_start, self.term_end = event.term_start, event.term_end
             self.committed = dict(event.amounts)
+            self._own.add("committed")
         elif isinstance(event, CommitmentAmended):
-            self.committed.update(event.amounts or {})
+            if event.amounts:
+                self._mine("committed")
+                self.committed.update(event.amounts)
             self.bound = event.bound or self.bound
             self.term_start = event.term_start or self.term_start
             self.term_end = event.term_end or self.term_end
         elif isinstance(event, TrancheScheduled):
+            self._mine("tranches")
             self.tranches[event.tranche] = TrancheState(
                 event.tranche, event.amounts, event.due, event.condition, event.effective, None, {}
             )
+            self._mine("scheduled")
             _add(self.scheduled, event.amounts)
         elif isinstance(event, TrancheCancelled):
             self._lapse(event.tranche, event.effective)
         elif isinstance(event, DeliveryRecorded):
+            self._mine("delivered")
             _add(self.delivered, event.amounts)
             tranche = self.tranches.get(event.tranche or "")
             if tranche is not None:
                 delivered = dict(tranche.delivered)
                 _add(delivered, event.amounts)
-                self.tranches[tranche.tranche] = replace(tranche, delivered=delivered)
+                self._mine("tranches")
+                self.tranches[tranche.tranche] = TrancheState(  # dataclasses.replace, faster
+                    tranche.tranche,
+                    tranche.amounts,
+                    tranche.due,
+                    tranche.condition,
+                    tranche.scheduled_on,
+                    tranche.cancelled_on,
+                    delivered,
+                )
                 if tranche.cancelled_on is not None:
+                    self._mine("scheduled")
                     _add(self.scheduled, event.amounts)
         elif isinstance(event, CommitmentCancelled) and self.cancelled_on is None:
             self.cancelled_on = event.effective
@@ -162,19 +198,40 @@ class CommitmentFold:
         tranche = self.tranches.get(name)
         if tranche is None or tranche.cancelled_on is not None:
             return
+        self._mine("scheduled")
         _add(self.scheduled, tranche.amounts, -1)
         _add(self.scheduled, tranche.delivered)
-        self.tranches[name] = replace(tranche, cancelled_on=on)
+        self._mine("tranches")
+        self.tranches[name] = TrancheState(  # dataclasses.replace, faster
+            tranche.tranche,
+            tranche.amounts,
+            tranche.due,
+            tranche.condition,
+            tranche.scheduled_on,
+            on,
+            tranche.delivered,
+        )
+
+    def _committed_now(self) -> dict[str, Decimal]:
+        """Committed as a snapshot shows it: after a cancellation, what was delivered."""
+        if self.cancelled_on is None:
+            return self.committed
+        closed = self._closed
+        # Lent dicts are copied before they change: the same objects hold the same totals.
+        if closed is not None and closed[0] is self.committed and closed[1] is self.delivered:
+            return closed[2]
+        names = self.committed.keys() | self.delivered.keys()
+        committed = {name: self.delivered.get(name, _ZERO) for name in sorted(names)}
+        self._closed = (self.committed, self.delivered, committed)
+        return committed
 
     def snapshot(self) -> CommitmentState | None:
         """The state so far, or None while no CommitmentMade is in effect."""
         made = self.made
         if made is None:
             return None
-        committed = dict(self.committed)
-        if self.cancelled_on is not None:
-            names = committed.keys() | self.delivered.keys()
-            committed = {name: self.delivered.get(name, _ZERO) for name in sorted(names)}
+        self._lent = True
+        self._own.clear()
         return CommitmentState(
             made.commitment,
             made.provider,
@@ -185,10 +242,10 @@ class CommitmentFold:
             self.term_end,
             made.effective,
             self.cancelled_on,
-            committed,
-            dict(self.scheduled),
-            dict(self.delivered),
-            dict(self.tranches),
+            self._committed_now(),
+            self.scheduled,
+            self.delivered,
+            self.tranches,
         )
 
 

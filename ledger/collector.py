@@ -2,14 +2,14 @@
 
 The write path builds up many objects that live long and form no cycles: validated models,
 rows, the streams a transaction has checked and their states. CPython's collector walks every
-tracked object on each full collection, and full collections come more often the more objects
-are made: on a long import they take about a third of the time, and find no garbage. So:
+tracked object on each full collection, and collections come more often the more objects are
+made: on a long import they took about a third of the time, and found next to no garbage. So:
 
-- while a batch is validated and checked against the rules (pure Python: no cycles), the
-  collector waits (`paused`); it runs while rows are written, where the database layer does
-  make cyclic garbage (statements), so that none of it outlives its batch;
-- a long write transaction marks what it keeps as settled at the end of each batch
-  (`gc.freeze()`: collections no longer walk it), and everything is unfrozen when it ends.
+- while a batch is validated, checked and appended, the collector waits (`paused`);
+- a long write transaction collects once at the end of each chunk, when what the chunk made is
+  all young (the database layer's statements do form cycles: none of them outlives its chunk),
+  then marks what is left as settled (`gc.freeze()`: later collections no longer walk it);
+  everything is unfrozen when the transaction ends.
 
 Both are counted, so that writes on several threads at once restore the collector only when the
 last one ends (and only resume it if it was running). Plain reference counting still frees what
@@ -63,7 +63,9 @@ def settling() -> Iterator[None]:
 
 
 def settle() -> None:
-    """Inside `settling()`: what is alive now is long-lived; collections stop walking it."""
+    """Inside `settling()`: collect the cycles made since the last settle (the database layer's
+    statements), then take what is alive out of the collector's later walks."""
     with _lock:
         if _settling:
+            gc.collect()
             gc.freeze()

@@ -146,7 +146,7 @@ class Ledger:
         # The tail is held until the end: no other writer can touch a stream meanwhile, so the
         # streams checked by one chunk stay exact for the next ones (until the transaction ends).
         streams = StreamCache()
-        with settling(), self._writing() as connection:
+        with settling(), paused(), self._writing() as connection:
             for part in batched(located, chunk):
                 models, pending = prepare(
                     [item for item, _ in part], [origin for _, origin in part]

@@ -8,7 +8,7 @@ gives back the fold as of D exactly.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -26,7 +26,7 @@ __all__ = ["MEASURES", "PositionPostings", "TrancheSchedule", "scheduled_by_due"
 
 MEASURES = ("committed", "scheduled", "delivered")
 _ZERO = Decimal(0)
-K = TypeVar("K", bound=tuple[object, ...])
+K = TypeVar("K", bound=Hashable)
 
 
 def _steps(before: Mapping[K, Decimal], after: Mapping[K, Decimal]) -> Iterator[tuple[K, int, int]]:
@@ -43,15 +43,6 @@ def _steps(before: Mapping[K, Decimal], after: Mapping[K, Decimal]) -> Iterator[
 def _first_on_or_after(states: States, since: date | None) -> int:
     """The index of the first state dated `since` or later (0 when `since` is None)."""
     return 0 if since is None else bisect_left(states, since, key=itemgetter(0))
-
-
-def _measures(state: CommitmentState) -> dict[tuple[str, str], Decimal]:
-    """A state's totals keyed by (measure, resource)."""
-    return {
-        (measure, resource): amount
-        for measure in MEASURES
-        for resource, amount in getattr(state, measure).items()
-    }
 
 
 # Equal amounts split alike (Decimal("1.0") == Decimal("1")), so caching by value is exact.
@@ -81,24 +72,20 @@ class PositionPostings(PostingProjection):
     ) -> set[Posting]:
         wanted: set[Posting] = set()
         start = _first_on_or_after(states, since)
-        before = _measures(states[start - 1][1]) if start else {}
+        if start == len(states):
+            return wanted
+        first = states[start][1]
+        parties = (commitment, first.holder, first.provider, first.kind)
+        previous = states[start - 1][1] if start else None
         for day, state in states[start:]:
-            after = _measures(state)
-            for (measure, resource), units, nanos in _steps(before, after):
-                wanted.add(
-                    (
-                        commitment,
-                        state.holder,
-                        state.provider,
-                        state.kind,
-                        resource,
-                        measure,
-                        day,
-                        units,
-                        nanos,
-                    )
-                )
-            before = after
+            for measure in MEASURES:
+                after: dict[str, Decimal] = getattr(state, measure)
+                before: dict[str, Decimal] = getattr(previous, measure) if previous else {}
+                if after is before:
+                    continue  # the fold lends an unchanged total as the same object
+                for resource, units, nanos in _steps(before, after):
+                    wanted.add((*parties, resource, measure, day, units, nanos))
+            previous = state
         return wanted
 
 
@@ -143,22 +130,18 @@ class TrancheSchedule(PostingProjection):
     ) -> set[Posting]:
         wanted: set[Posting] = set()
         start = _first_on_or_after(states, since)
+        if start == len(states):
+            return wanted
+        first = states[start][1]
+        parties = (commitment, first.holder, first.provider, first.kind)
+        tranches = states[start - 1][1].tranches if start else {}
         before = scheduled_by_due(states[start - 1][1]) if start else {}
         for day, state in states[start:]:
+            if state.tranches is tranches:
+                continue  # no tranche changed that day (the fold lends it as the same object)
+            tranches = state.tranches
             after = scheduled_by_due(state)
             for (due, resource), units, nanos in _steps(before, after):
-                wanted.add(
-                    (
-                        commitment,
-                        state.holder,
-                        state.provider,
-                        state.kind,
-                        resource,
-                        day,
-                        due,
-                        units,
-                        nanos,
-                    )
-                )
+                wanted.add((*parties, resource, day, due, units, nanos))
             before = after
         return wanted

@@ -19,7 +19,6 @@ and writes each stream's whole posting history at once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -40,6 +39,8 @@ from ledger import StoredEvent
 from ledger.append import BATCH_INFO_PREFIX, STATES_INFO_KEY, STREAMS_INFO_KEY, among
 from ledger.bulk import insert_rows
 from ledger.reads import iter_streams, read_streams
+
+from .held import HeldPostings, Rows
 
 __all__ = ["Posting", "PostingProjection", "States", "folded_states", "replay"]
 
@@ -89,12 +90,14 @@ class PostingProjection(ABC):
         return (*self.columns, "known_from", "known_until")
 
     def reset(self, connection: Connection) -> None:
+        HeldPostings.forget(connection)
         connection.execute(delete(self.table))
 
     def handle(self, connection: Connection, rows: Sequence[StoredEvent]) -> None:
         instant = rows[0].recorded_at
         states = folded_states(connection, rows)
-        stored = self._stored(connection, set(states), instant)
+        held = HeldPostings.of(connection, instant)
+        stored = self._stored(connection, set(states), instant, held)
         effective = self.columns.index("effective")
         closing: list[dict[str, Any]] = []
         dropping: list[dict[str, Any]] = []
@@ -104,32 +107,44 @@ class PostingProjection(ABC):
             # Rows effective before `since` cannot have changed: only the rest are compared.
             wanted = self.from_states(commitment, stream_states, since)
             current, closed_now = stored[commitment]
+            kept: dict[Posting, datetime] = {}
             for posting, known_from in current.items():
                 if posting in wanted or (since is not None and posting[effective] < since):
+                    kept[posting] = known_from
                     continue
                 ident = self._ident(posting, known_from)
                 if known_from == instant:
                     dropping.append(ident)
                 else:
                     closing.append({**ident, "b_until": instant})
+                    closed_now[posting] = known_from
             for posting in wanted - current.keys():
                 if posting in closed_now:
-                    reviving.append(self._ident(posting, closed_now[posting]))
+                    known_from = closed_now.pop(posting)
+                    reviving.append(self._ident(posting, known_from))
+                    kept[posting] = known_from
                 else:
                     adding.append((*posting, instant, None))
+                    kept[posting] = instant
+            held.put(self.name, commitment, (kept, closed_now))
         self._write(connection, closing, dropping, reviving, adding)
 
     def _stored(
-        self, connection: Connection, names: set[str], instant: datetime
-    ) -> dict[str, tuple[dict[Posting, datetime], dict[Posting, datetime]]]:
-        """Per stream: current rows, and rows closed at `instant`, each with its known_from."""
+        self, connection: Connection, names: set[str], instant: datetime, held: HeldPostings
+    ) -> dict[str, Rows]:
+        """Per stream: current rows, and rows closed at `instant`, each with its known_from:
+        as this transaction left them, or else read from the table."""
+        found: dict[str, Rows] = {}
+        for name in names:
+            rows = held.get(self.name, name)
+            if rows is not None:
+                found[name] = rows
+        unread = sorted(names - found.keys())
+        found.update((name, ({}, {})) for name in unread)
         table = self.table
-        found: dict[str, tuple[dict[Posting, datetime], dict[Posting, datetime]]] = defaultdict(
-            lambda: ({}, {})
-        )
         selected = [table.c[name] for name in self.columns]
         width = len(self.columns)
-        for matching in among(connection, table.c.commitment, sorted(names)):
+        for matching in among(connection, table.c.commitment, unread):
             query = select(*selected, table.c.known_from, table.c.known_until).where(
                 matching,
                 or_(table.c.known_until.is_(None), table.c.known_until == instant),
@@ -249,6 +264,7 @@ def replay(
     the instant, new ones start at it. (An instant handled whole never drops nor revives.)
     Returns how many events were read.
     """
+    HeldPostings.forget(connection)  # the tables change underneath: hold nothing
     pending: dict[str, list[Posting]] = {p.name: [] for p in projections}
     processed = 0
     for stream in iter_streams(connection, page=_WRITE_BATCH):
