@@ -129,17 +129,23 @@ def _resumed(resume: StreamWalk, known: Sequence[Event], new: Sequence[Event]) -
     if resume.count != len(known) or before is None or not before or not new:
         return None
     events = [*known, *new]
-    try:
-        _check_corrections(events)
-    except RuleViolation:
-        return None
-    corrected = apply_corrections(events)
-    opening = corrected[0] if corrected else None
-    if opening is not before[0] or any(isinstance(e, CommitmentMade) for e in corrected[1:]):
-        return None
-    since = _first_change(before, corrected)
-    if since is None:
-        return None
+    added = _plainly_added(before, new)
+    if added is not None:
+        corrected, since = added
+        opening: Event | None = corrected[0]
+    else:
+        try:
+            _check_corrections(events)
+        except RuleViolation:
+            return None
+        corrected = apply_corrections(events)
+        opening = corrected[0] if corrected else None
+        if opening is not before[0] or any(isinstance(e, CommitmentMade) for e in corrected[1:]):
+            return None
+        found = _first_change(before, corrected)
+        if found is None:
+            return None
+        since = found
     start = bisect_left(resume.states, since, key=itemgetter(0))
     if start == 0:
         return None
@@ -154,6 +160,32 @@ def _resumed(resume: StreamWalk, known: Sequence[Event], new: Sequence[Event]) -
     except RuleViolation:
         return None  # the whole walk finds and explains it
     return walk.result(len(events))
+
+
+def _plainly_added(
+    before: list[DatedEvent], new: Sequence[Event]
+) -> tuple[list[DatedEvent], date] | None:
+    """Where the new events are plain additions (no correction, retraction or second opening,
+    all of the stream, all with ids): the stream with corrections applied, and the first date
+    they change, without going over the known events again. Else None.
+
+    Corrections only ever target earlier events, so plain new events leave every known event
+    as it was corrected and are themselves kept as they are.
+    """
+    stream = before[0].commitment
+    since: date | None = None
+    for event in new:
+        if (
+            isinstance(event, EventCorrected | EventRetracted | CommitmentMade)
+            or event.commitment != stream
+            or event.id is None
+        ):
+            return None
+        if since is None or event.effective < since:
+            since = event.effective
+    if since is None:
+        return None
+    return [*before, *new], since  # type: ignore[list-item]
 
 
 def _first_change(before: Sequence[DatedEvent], after: Sequence[DatedEvent]) -> date | None:

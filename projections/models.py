@@ -8,15 +8,14 @@ gives back the fold as of D exactly.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Hashable, Mapping
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import lru_cache
 from operator import itemgetter
 from typing import TypeVar
 
 from events import CommitmentState
-from events.amounts import minus, plus
 
 from .nanos import split
 from .postings import Posting, PostingProjection, States
@@ -26,18 +25,23 @@ __all__ = ["MEASURES", "PositionPostings", "TrancheSchedule", "scheduled_by_due"
 
 MEASURES = ("committed", "scheduled", "delivered")
 _ZERO = Decimal(0)
+_EXACT = Context(prec=400, Emax=10_000, Emin=-10_000)  # as events.amounts: differences are exact
 K = TypeVar("K", bound=Hashable)
 
 
-def _steps(before: Mapping[K, Decimal], after: Mapping[K, Decimal]) -> Iterator[tuple[K, int, int]]:
+def _steps(before: Mapping[K, Decimal], after: Mapping[K, Decimal]) -> list[tuple[K, int, int]]:
     """The non-zero changes from one total to the next, as (key, units, nanos), in no order."""
+    steps = []
+    get = before.get
     for key, amount in after.items():
-        previous = before.get(key, _ZERO)
+        previous = get(key, _ZERO)
         if amount != previous:
-            yield (key, *_split(minus(amount, previous)))
-    for key, previous in before.items():
-        if key not in after and previous:
-            yield (key, *_split(minus(_ZERO, previous)))
+            steps.append((key, *_split(_EXACT.subtract(amount, previous))))
+    if not before.keys() <= after.keys():
+        for key, previous in before.items():
+            if key not in after and previous:
+                steps.append((key, *_split(_EXACT.subtract(_ZERO, previous))))
+    return steps
 
 
 def _first_on_or_after(states: States, since: date | None) -> int:
@@ -97,13 +101,16 @@ def scheduled_by_due(state: CommitmentState) -> dict[tuple[date, str], Decimal]:
     Summed over every date, this is `state.scheduled`.
     """
     totals: dict[tuple[date, str], Decimal] = {}
+    add = _EXACT.add
     for tranche in state.tranches.values():
         if tranche.cancelled_on is None:
             when, amounts = tranche.due or tranche.scheduled_on, tranche.amounts
         else:
             when, amounts = tranche.cancelled_on, tranche.delivered
         for resource, amount in amounts.items():
-            totals[(when, resource)] = plus(totals.get((when, resource), _ZERO), amount)
+            key = (when, resource)
+            total = totals.get(key)
+            totals[key] = amount if total is None else add(total, amount)
     return totals
 
 

@@ -6,7 +6,7 @@ A sum of rows is `SUM(units) + SUM(nanos) / 1e9`, combined exactly here as a Dec
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Context, Decimal
+from decimal import Context, Decimal
 
 from events import LedgerError, canonical
 
@@ -21,16 +21,19 @@ class ReadModelError(LedgerError):
     """An amount or a request the read models cannot represent or answer."""
 
 
+_NANOS_PER_UNIT = 10**SCALE
+
+
 def split(amount: Decimal) -> tuple[int, int]:
     """The (units, nanos) of an amount; refuses more than 9 decimal places or beyond BIGINT."""
-    units = int(amount.to_integral_value(rounding=ROUND_FLOOR, context=_EXACT))
-    fraction = _EXACT.subtract(amount, Decimal(units)).scaleb(SCALE, _EXACT)
-    nanos = int(fraction.to_integral_value(context=_EXACT))
-    if fraction != nanos:
+    scaled = amount.scaleb(SCALE, _EXACT)  # exact: the context holds 400 digits
+    whole = int(scaled)
+    if whole != scaled:
         raise ReadModelError(
             f"amount {format(amount, 'f')} has more than {SCALE} decimal places; "
             "the read models keep amounts to the nano (1e-9)"
         )
+    units, nanos = divmod(whole, _NANOS_PER_UNIT)  # floor: nanos in 0..999999999
     if not -_BIGINT <= units <= _BIGINT:
         raise ReadModelError(f"amount {format(amount, 'f')} is beyond the read models' range")
     return units, nanos
