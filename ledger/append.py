@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, any_, bindparam, func, select, text
+from sqlalchemy import Column, ColumnElement, Connection, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
@@ -47,22 +47,40 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+AMONG = "capledger_among"
+"""The name of the parameter that `among`'s clauses take their values from."""
+
+_AMONG: dict[tuple[Column[Any], str], ColumnElement[bool]] = {}
+
+
 def among(
-    connection: Connection, column: ColumnElement[Any], values: Sequence[Any]
-) -> Iterator[ColumnElement[bool]]:
-    """Where-clauses that together select the rows whose `column` is one of `values`.
+    connection: Connection, column: Column[Any], values: Sequence[Any]
+) -> Iterator[tuple[ColumnElement[bool], dict[str, Any]]]:
+    """Where-clauses, each with its parameters, that together select the rows whose `column` is
+    one of `values`: `connection.execute(select(...).where(clause), parameters)`.
 
     PostgreSQL gets a single `column = ANY(array)`: one statement and one plan however many
     values (IN lists of many parameters cost a plan each); other backends IN lists of CHUNK.
+    The clause is made once per column and backend and takes its values as a parameter: a
+    clause made per call leaves cyclic garbage (SQLAlchemy's bound parameters, holding the
+    values) that only the garbage collector frees, and an import keeps the collector waiting.
     """
     if not values:
         return
-    if connection.dialect.name == "postgresql":
-        array = bindparam(None, list(values), type_=ARRAY(column.type))
-        yield column == any_(array)
+    dialect = connection.dialect.name
+    clause = _AMONG.get((column, dialect))
+    if clause is None:
+        if dialect == "postgresql":
+            array = bindparam(AMONG, type_=ARRAY(column.type))
+            clause = column == any_(array)
+        else:
+            clause = column.in_(bindparam(AMONG, expanding=True))
+        _AMONG[(column, dialect)] = clause
+    if dialect == "postgresql":
+        yield clause, {AMONG: list(values)}
         return
     for part in chunks(values):
-        yield column.in_(part)
+        yield clause, {AMONG: list(part)}
 
 
 def lock_tail(connection: Connection) -> None:
@@ -85,22 +103,22 @@ def stream_versions(connection: Connection, commitments: Iterable[str]) -> dict[
     """The current version of each named stream (absent streams are at version 0)."""
     names = sorted(set(commitments))
     versions = dict.fromkeys(names, 0)
-    for matching in among(connection, events.c.commitment, names):
+    for matching, values in among(connection, events.c.commitment, names):
         query = (
             select(events.c.commitment, func.max(events.c.version))
             .where(matching)
             .group_by(events.c.commitment)
         )
-        for commitment, version in connection.execute(query):
+        for commitment, version in connection.execute(query, values):
             versions[commitment] = version
     return versions
 
 
 def _stored_payloads(connection: Connection, ids: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for matching in among(connection, events.c.event_id, ids):
+    for matching, values in among(connection, events.c.event_id, ids):
         query = select(events.c.event_id, events.c.payload).where(matching)
-        found.update({row.event_id: row.payload for row in connection.execute(query)})
+        found.update({row.event_id: row.payload for row in connection.execute(query, values)})
     return found
 
 

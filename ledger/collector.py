@@ -5,15 +5,16 @@ rows, the streams a transaction has checked and their states. CPython's collecto
 tracked object on each full collection, and collections come more often the more objects are
 made: on a long import they took about a third of the time, and found next to no garbage. So:
 
-- while a batch is validated, checked and appended, the collector waits (`paused`);
-- a long write transaction collects once at the end of each chunk, when what the chunk made is
-  all young (the database layer's statements do form cycles: none of them outlives its chunk),
-  then marks what is left as settled (`gc.freeze()`: later collections no longer walk it);
-  everything is unfrozen when the transaction ends.
+- while a batch is validated, checked and appended, the collector waits (`paused`): the write
+  path makes no cyclic garbage (its SQL statements take their values as named parameters: a
+  statement made per call with its values bound in does make cycles, see `ledger.append.among`);
+- a long write transaction marks what it keeps as settled at the end of each chunk
+  (`gc.freeze()`: collections no longer walk it), and everything is unfrozen when it ends.
 
 Both are counted, so that writes on several threads at once restore the collector only when the
 last one ends (and only resume it if it was running). Plain reference counting still frees what
-the write path drops; only cycles among settled objects wait until the transaction ends.
+the write path drops; cycles that a hook makes during an import (a user's projection, say) wait
+until the transaction ends.
 """
 
 from __future__ import annotations
@@ -63,9 +64,7 @@ def settling() -> Iterator[None]:
 
 
 def settle() -> None:
-    """Inside `settling()`: collect the cycles made since the last settle (the database layer's
-    statements), then take what is alive out of the collector's later walks."""
+    """Inside `settling()`: what is alive now is long-lived; collections stop walking it."""
     with _lock:
         if _settling:
-            gc.collect()
             gc.freeze()

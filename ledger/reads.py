@@ -157,11 +157,11 @@ def read_streams(
     """Every event of the named streams, in position order, in a few bulk queries."""
     names: Sequence[str] = sorted(set(commitments))
     streams: dict[str, list[StoredEvent]] = {name: [] for name in names}
-    for matching in among(connection, events.c.commitment, names):
+    for matching, values in among(connection, events.c.commitment, names):
         query = select(events).where(matching)
         if upto is not None:
             query = query.where(events.c.position <= upto)
-        for row in connection.execute(query.order_by(events.c.position)):
+        for row in connection.execute(query.order_by(events.c.position), values):
             streams[row.commitment].append(to_stored(row))
     return streams
 
@@ -183,9 +183,10 @@ def read_stream_models(
         events.c.schema_version,
         events.c.payload,
     )
-    for matching in among(connection, events.c.commitment, names):
+    for matching, values in among(connection, events.c.commitment, names):
         query = select(*columns).where(matching).order_by(events.c.position)
-        for event_id, commitment, type_name, schema_version, payload in connection.execute(query):
+        found = connection.execute(query, values)
+        for event_id, commitment, type_name, schema_version, payload in found:
             model = model_of(type_name, schema_version, event_id, payload)
             streams[commitment].append((event_id, payload, model))
     return streams

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
     Table,
     and_,
@@ -57,6 +58,7 @@ HANDED = STREAMS_INFO_KEY
 """connection.info key: the full streams of the chunk being appended, put there by the writer."""
 _FOLDED = BATCH_INFO_PREFIX + "folded"
 _WRITE_BATCH = 5_000
+_INSTANT: BindParameter[datetime] = bindparam("instant")
 
 
 class PostingProjection(ABC):
@@ -144,12 +146,13 @@ class PostingProjection(ABC):
         table = self.table
         selected = [table.c[name] for name in self.columns]
         width = len(self.columns)
-        for matching in among(connection, table.c.commitment, unread):
+        for matching, values in among(connection, table.c.commitment, unread):
+            # Bound by name, not by value: see `among` on the garbage a new parameter makes.
             query = select(*selected, table.c.known_from, table.c.known_until).where(
                 matching,
-                or_(table.c.known_until.is_(None), table.c.known_until == instant),
+                or_(table.c.known_until.is_(None), table.c.known_until == _INSTANT),
             )
-            for row in connection.execute(query):
+            for row in connection.execute(query, {**values, "instant": instant}):
                 posting = tuple(row[:width])
                 current, closed_now = found[posting[0]]
                 (current if row[width + 1] is None else closed_now)[posting] = row[width]
