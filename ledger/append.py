@@ -204,16 +204,17 @@ def append_batch(
         # Read under the lock, so that transaction time follows the order of the chain.
         recorded_at = next_instant(clock(), last_recorded)
     rows: list[StoredEvent] = []
+    inserted: list[tuple[object, ...]] = []
     headers = Headers(recorded_at, recorded_by)
     for event in fresh:
         position += 1
-        versions[event.commitment] += 1
-        event_id = event.key
+        commitment = event.commitment
+        version = versions[commitment] = versions[commitment] + 1
         header = headers.text(
             position,
-            event_id,
-            event.commitment,
-            versions[event.commitment],
+            event.key,
+            commitment,
+            version,
             event.type_name,
             event.schema_version,
             event.effective,
@@ -221,23 +222,40 @@ def append_batch(
         digest = link(prev_hash, header, event.payload)
         rows.append(
             StoredEvent(
-                position=position,
-                event_id=event.event_id,
-                commitment=event.commitment,
-                version=versions[event.commitment],
-                type_name=event.type_name,
-                schema_version=event.schema_version,
-                effective=event.effective,
-                recorded_at=recorded_at,
-                recorded_by=recorded_by,
-                payload=event.payload,
-                prev_hash=prev_hash,
-                hash=digest,
+                position,
+                event.event_id,
+                commitment,
+                version,
+                event.type_name,
+                event.schema_version,
+                event.effective,
+                recorded_at,
+                recorded_by,
+                event.payload,
+                prev_hash,
+                digest,
+            )
+        )
+        # In the order of EVENT_COLUMNS.
+        inserted.append(
+            (
+                position,
+                event.key,
+                commitment,
+                version,
+                event.type_name,
+                event.schema_version,
+                event.effective,
+                recorded_at,
+                recorded_by,
+                event.payload,
+                prev_hash,
+                digest,
             )
         )
         prev_hash = digest
     try:
-        insert_rows(connection, events, EVENT_COLUMNS, [_row(stored) for stored in rows])
+        insert_rows(connection, events, EVENT_COLUMNS, inserted)
     except IntegrityError as error:
         # Only reachable if something bypassed the tail lock; never store a forked chain.
         commitment = fresh[0].commitment
@@ -245,20 +263,3 @@ def append_batch(
     for hook in hooks:
         hook(connection, rows)
     return rows, skipped
-
-
-def _row(stored: StoredEvent) -> tuple[object, ...]:
-    return (
-        stored.position,
-        str(stored.event_id),
-        stored.commitment,
-        stored.version,
-        stored.type_name,
-        stored.schema_version,
-        stored.effective,
-        stored.recorded_at,
-        stored.recorded_by,
-        stored.payload,
-        stored.prev_hash,
-        stored.hash,
-    )

@@ -22,7 +22,7 @@ Rows = tuple[dict[tuple[Any, ...], datetime], dict[tuple[Any, ...], datetime]]
 """A stream's current rows and the rows closed at the instant, each with its known_from."""
 
 _INFO_KEY = "capledger.transaction.postings"
-MAX_ROWS = 200_000
+MAX_ROWS = 60_000
 
 
 class HeldPostings:
