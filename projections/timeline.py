@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Table, func, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, case, func, select
 
 from ledger import Ledger
 
@@ -95,7 +95,6 @@ def timeline(
     end = end if end is not None else ledger.clock().date()
     filters = {"resource": resource, "holder": holder, "provider": provider, "kind": kind}
     ensure_current(ledger)
-    rows: list[TimelineRow] = []
     with ledger.engine.connect() as connection:
         postings = _where(position_postings, filters, instant)
         if start is None:
@@ -103,27 +102,27 @@ def timeline(
             start = connection.execute(first).scalar_one_or_none()
             if start is None:
                 return []
+        spans = list(periods(every, start, end))
+        last = min(spans[-1][2], end) if spans else end
+        committed = _by_day(connection, _measure_steps(postings, "committed", last))
+        delivered = _by_day(connection, _measure_steps(postings, "delivered", last))
         schedule = _where(tranche_schedule, filters, instant)
-        for label, first_day, last_day in periods(every, start, end):
-            as_of = min(last_day, end)
-            measures = _measures(connection, postings, as_of)
-            due = select(func.sum(tranche_schedule.c.units), func.sum(tranche_schedule.c.nanos))
-            due = due.where(
-                *schedule, tranche_schedule.c.effective <= as_of, tranche_schedule.c.due <= as_of
+        scheduled = _by_day(connection, _due_steps(schedule, last))
+    rows: list[TimelineRow] = []
+    for label, first_day, last_day in spans:
+        as_of = min(last_day, end)
+        rows.append(
+            TimelineRow(
+                period=label,
+                start=first_day,
+                end=last_day,
+                as_of=as_of,
+                resource=resource,
+                committed=committed.total(as_of),
+                scheduled=scheduled.total(as_of),
+                delivered=delivered.total(as_of),
             )
-            units, nanos = connection.execute(due).one()
-            rows.append(
-                TimelineRow(
-                    period=label,
-                    start=first_day,
-                    end=last_day,
-                    as_of=as_of,
-                    resource=resource,
-                    committed=measures.get("committed", Decimal(0)),
-                    scheduled=join(units, nanos),
-                    delivered=measures.get("delivered", Decimal(0)),
-                )
-            )
+        )
     return rows
 
 
@@ -134,13 +133,48 @@ def _where(
     return [*chosen, known_rows(table, instant)]
 
 
-def _measures(
-    connection: Connection, where: list[ColumnElement[bool]], as_of: date
-) -> dict[str, Decimal]:
+def _measure_steps(where: list[ColumnElement[bool]], measure: str, last: date) -> Select[Any]:
+    """One measure's changes summed per effective date, up to `last`."""
     table = position_postings
-    query = (
-        select(table.c.measure, func.sum(table.c.units), func.sum(table.c.nanos))
-        .where(*where, table.c.effective <= as_of, table.c.measure.in_(("committed", "delivered")))
-        .group_by(table.c.measure)
+    return (
+        select(table.c.effective, func.sum(table.c.units), func.sum(table.c.nanos))
+        .where(*where, table.c.measure == measure, table.c.effective <= last)
+        .group_by(table.c.effective)
     )
-    return {measure: join(units, nanos) for measure, units, nanos in connection.execute(query)}
+
+
+def _due_steps(where: list[ColumnElement[bool]], last: date) -> Select[Any]:
+    """Scheduled changes summed per the day they count from: a row counts as of D once both
+    its effective date and its due date are on or before D, that is from the later of the two."""
+    table = tranche_schedule
+    counts_from = case((table.c.due > table.c.effective, table.c.due), else_=table.c.effective)
+    return (
+        select(counts_from, func.sum(table.c.units), func.sum(table.c.nanos))
+        .where(*where, table.c.effective <= last, table.c.due <= last)
+        .group_by(counts_from)
+    )
+
+
+class _Running:
+    """Totals as of any date, from changes per day, asked for in increasing dates."""
+
+    def __init__(self, steps: list[tuple[date, int, int]]) -> None:
+        self._steps = sorted(steps)
+        self._next = 0
+        self._units = 0
+        self._nanos = 0
+
+    def total(self, as_of: date) -> Decimal:
+        steps = self._steps
+        while self._next < len(steps) and steps[self._next][0] <= as_of:
+            _, units, nanos = steps[self._next]
+            self._units += units
+            self._nanos += nanos
+            self._next += 1
+        return join(self._units, self._nanos)
+
+
+def _by_day(connection: Connection, query: Select[Any]) -> _Running:
+    return _Running(
+        [(day, int(units or 0), int(nanos or 0)) for day, units, nanos in connection.execute(query)]
+    )
