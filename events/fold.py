@@ -106,7 +106,8 @@ class CommitmentFold:
     Snapshots share the fold's dicts instead of copying them (a stream has a snapshot per
     date): a dict lent to a snapshot is copied before its next change, never changed in place.
     So a total that did not move from one date to the next is the very same object in both
-    snapshots, which lets readers skip it by identity.
+    snapshots, which lets readers skip it by identity; and a total that any step touched
+    (even to the same sums, as a tranche cancelled with nothing delivered) is a new object.
     """
 
     def __init__(self) -> None:

@@ -141,12 +141,15 @@ class TrancheSchedule(PostingProjection):
             return wanted
         first = states[start][1]
         parties = (commitment, first.holder, first.provider, first.kind)
-        tranches = states[start - 1][1].tranches if start else {}
+        scheduled = states[start - 1][1].scheduled if start else None
         before = scheduled_by_due(states[start - 1][1]) if start else {}
         for day, state in states[start:]:
-            if state.tranches is tranches:
-                continue  # no tranche changed that day (the fold lends it as the same object)
-            tranches = state.tranches
+            # What is due when moves only as tranches are scheduled or lapse, or as cancelled
+            # ones are delivered: each of which changes `scheduled`, which the fold then lends
+            # as a new object. A delivery on a live tranche leaves both alone.
+            if state.scheduled is scheduled:
+                continue
+            scheduled = state.scheduled
             after = scheduled_by_due(state)
             for (due, resource), units, nanos in _steps(before, after):
                 wanted.add((*parties, resource, day, due, units, nanos))
