@@ -147,7 +147,27 @@ class CommitmentFold:
 
     def step(self, event: DatedEvent) -> None:
         """Fold one event in; events come in (effective, position) order."""
-        if isinstance(event, CommitmentMade):
+        if isinstance(event, DeliveryRecorded):  # the commonest first
+            self._mine("delivered")
+            _add(self.delivered, event.amounts)
+            tranche = self.tranches.get(event.tranche or "")
+            if tranche is not None:
+                delivered = dict(tranche.delivered)
+                _add(delivered, event.amounts)
+                self._mine("tranches")
+                self.tranches[tranche.tranche] = TrancheState(  # dataclasses.replace, faster
+                    tranche.tranche,
+                    tranche.amounts,
+                    tranche.due,
+                    tranche.condition,
+                    tranche.scheduled_on,
+                    tranche.cancelled_on,
+                    delivered,
+                )
+                if tranche.cancelled_on is not None:
+                    self._mine("scheduled")
+                    _add(self.scheduled, event.amounts)
+        elif isinstance(event, CommitmentMade):
             self.made = event
             self.bound = event.bound
             self.term_start, self.term_end = event.term_start, event.term_end
@@ -169,26 +189,6 @@ class CommitmentFold:
             _add(self.scheduled, event.amounts)
         elif isinstance(event, TrancheCancelled):
             self._lapse(event.tranche, event.effective)
-        elif isinstance(event, DeliveryRecorded):
-            self._mine("delivered")
-            _add(self.delivered, event.amounts)
-            tranche = self.tranches.get(event.tranche or "")
-            if tranche is not None:
-                delivered = dict(tranche.delivered)
-                _add(delivered, event.amounts)
-                self._mine("tranches")
-                self.tranches[tranche.tranche] = TrancheState(  # dataclasses.replace, faster
-                    tranche.tranche,
-                    tranche.amounts,
-                    tranche.due,
-                    tranche.condition,
-                    tranche.scheduled_on,
-                    tranche.cancelled_on,
-                    delivered,
-                )
-                if tranche.cancelled_on is not None:
-                    self._mine("scheduled")
-                    _add(self.scheduled, event.amounts)
         elif isinstance(event, CommitmentCancelled) and self.cancelled_on is None:
             self.cancelled_on = event.effective
             for name in list(self.tranches):

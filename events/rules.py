@@ -275,19 +275,23 @@ def _walk(ordered: Sequence[DatedEvent], opened: date, walk: _Walk, state: Commi
     states = walk.states
     # The event of the day that last moved each (total, resource), to explain a breach.
     movers: dict[tuple[str, str], DatedEvent] = {}
+    last = len(ordered) - 1
     for index, event in enumerate(ordered):
         _check_event(state, event, opened)
         state.step(event)
         if isinstance(event, DeliveryRecorded):
-            movers.update((("delivered", name), event) for name in event.amounts)
+            for name in event.amounts:
+                movers["delivered", name] = event
         elif isinstance(event, TrancheScheduled):
-            movers.update((("scheduled", name), event) for name in event.amounts)
-        if index + 1 == len(ordered) or ordered[index + 1].effective != event.effective:
-            _check_within_commitment(state, event.effective, movers)
+            for name in event.amounts:
+                movers["scheduled", name] = event
+        day = event.effective
+        if index == last or ordered[index + 1].effective != day:
+            _check_within_commitment(state, day, movers)
             movers.clear()
             snapshot = state.snapshot()
             if snapshot is not None:
-                states.append((event.effective, snapshot))
+                states.append((day, snapshot))
 
 
 def _check_event(state: CommitmentFold, event: DatedEvent, opened: date) -> None:
@@ -302,9 +306,10 @@ def _check_event(state: CommitmentFold, event: DatedEvent, opened: date) -> None
             f"{event.effective}: the commitment was cancelled on {state.cancelled_on}; "
             "nothing may take effect on or after that",
         )
-    if isinstance(event, TrancheScheduled | DeliveryRecorded):
+    if isinstance(event, (DeliveryRecorded, TrancheScheduled)):  # a tuple: faster than a union
+        committed = state.committed
         for name in event.amounts:
-            if name not in state.committed:
+            if name not in committed:
                 has = ", ".join(sorted(state.committed))
                 raise RuleViolation(
                     f"amounts.{name}",
@@ -315,7 +320,7 @@ def _check_event(state: CommitmentFold, event: DatedEvent, opened: date) -> None
         raise RuleViolation(
             "tranche", f"tranche {event.tranche!r} was already scheduled on {earlier}"
         )
-    if isinstance(event, TrancheCancelled | DeliveryRecorded) and event.tranche is not None:
+    if isinstance(event, (DeliveryRecorded, TrancheCancelled)) and event.tranche is not None:
         _check_tranche_open(state, event)
     if isinstance(event, CommitmentAmended):
         _check_amendment(state, event)
