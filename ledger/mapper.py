@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from events import SCHEMA_VERSION, Event, parse_event, stamp
-from events.codec import stamp_fresh
+from events import SCHEMA_VERSION, Event, stamp
+from events.codec import parse_and_stamp
 
 from .collector import paused
 from .records import PendingEvent
@@ -34,10 +34,9 @@ def _prepare(
         origin = origins[index] if origins is not None else f"event {index + 1}"
         if type(item) is dict or isinstance(item, Mapping):
             # Just parsed, held by no one else: its id can be set in place.
-            stamped = stamp_fresh(parse_event(item, origin=origin))
+            event, canonical = parse_and_stamp(item, origin=origin)
         else:
-            stamped = stamp(item)
-        event = stamped.event
+            event, _, canonical = stamp(item)
         assert event.id is not None
         models.append(event)
         rows.append(
@@ -47,7 +46,7 @@ def _prepare(
                 type_name=event.type,
                 schema_version=SCHEMA_VERSION,
                 effective=getattr(event, "effective", None),
-                payload=stamped.canonical,
+                payload=canonical,
                 origin=origin,
                 key=str(event.id),
             )
