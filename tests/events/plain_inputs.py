@@ -258,14 +258,13 @@ def _break_a_rule(event: dict[str, Any], draw: st.DrawFn) -> None:
     elif choice == 1:
         event["term_start"], event["term_end"] = "2030-01-01", "2029-12-31"
     elif choice == 2:
-        event["amounts"] = {**event.get("amounts", {}), "mw": draw(figures())}
+        given = event.get("amounts")
+        event["amounts"] = {**(given if type(given) is dict else {}), "mw": draw(figures())}
     elif choice == 3 and type(event.get("replacement")) is dict:
         event["replacement"]["id"] = draw(st.sampled_from([other, event.get("target", other)]))
     elif type(event.get("replacement")) is dict:
         event["replacement"]["commitment"] = draw(st.sampled_from([STREAM, "another-stream"]))
 
 
-def _copy(value: Any) -> Any:
-    if type(value) is dict:
-        return {name: _copy(item) for name, item in value.items()}
-    return value
+def _copy(event: dict[str, Any]) -> dict[str, Any]:
+    return {name: _copy(item) if type(item) is dict else item for name, item in event.items()}

@@ -133,8 +133,8 @@ def test_a_source_given_as_a_model_is_stamped_as_the_reference_stamps_it() -> No
         {"type": "CommitmentCancelled", "commitment": STREAM, "effective": "2026-04-20",
          "source": {"publisher": "Reuters"}}
     ).source  # fmt: skip
-    data = {"type": "CommitmentCancelled", "commitment": STREAM, "effective": "2026-04-20"}
-    data["source"] = source
+    data: dict[str, Any] = {"type": "CommitmentCancelled", "commitment": STREAM}
+    data.update(effective="2026-04-20", source=source)
     assert _outcome(lambda: parse_and_stamp(data)) == _outcome(lambda: _reference_stamp(data))
 
 
@@ -150,7 +150,7 @@ def test_a_stamped_plain_event_behaves_as_the_reference_one() -> None:
         update={"tranche": "t2"}
     )
     with pytest.raises(Exception, match="frozen"):
-        plain.tranche = "t2"  # type: ignore[misc]
+        plain.commitment = "another-stream"  # type: ignore[misc]
 
 
 # Stored rows: their payload and event id as the store holds them, as text.
