@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from events import SCHEMA_VERSION, Event, stamp
-from events.codec import parse_and_stamp
+from events import SCHEMA_VERSION, Event, parse_and_stamp, stamp
 
 from .collector import paused
 from .records import PendingEvent
@@ -45,7 +44,8 @@ def _prepare(
                 commitment=event.commitment,
                 type_name=event.type,
                 schema_version=SCHEMA_VERSION,
-                effective=getattr(event, "effective", None),
+                # Corrections have none: their __dict__ says so without pydantic's __getattr__.
+                effective=event.__dict__.get("effective"),
                 payload=canonical,
                 origin=origin,
                 key=str(event.id),

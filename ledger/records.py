@@ -10,8 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from events import Event
-from events.codec import load_stored
+from events import Event, load_stored
 
 # Rows are immutable and a row's model is a pure function of (type, schema version, id, payload),
 # so models are remembered by those: the write path re-reads the streams a batch touches (for
