@@ -391,18 +391,24 @@ def load_event(
 
 
 def _load_plain(fields: dict[str, Any], event_id: UUID | None) -> Event | None:
-    """load_event's model by the plain validator, or None: the id, if given, set in place as
-    validation would have passed it through."""
+    """load_event's model by the plain validator, or None.
+
+    A UUID given as the id is set in place, as validation would pass it through; an id of any
+    other type goes through the validator with the rest.
+    """
     validator = plain_validator(fields["type"])
     if validator is None:
         return None
-    if event_id is not None:
+    in_place = type(event_id) is UUID
+    if in_place:
         fields = {name: value for name, value in fields.items() if name != "id"}
+    elif event_id is not None:
+        fields = {**fields, "id": event_id}
     try:
         event: Event = validator.validate_python(fields)
     except Exception:  # the reference path meets it too, and says what it says
         return None
-    if event_id is not None:
+    if in_place:
         event.__dict__["id"] = event_id
         event.__pydantic_fields_set__.add("id")
     return event

@@ -8,10 +8,12 @@ stored rows json.loads + load_event. Plain: parse_event, parse_and_stamp and loa
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from unittest.mock import patch
 from uuid import UUID
 
 import pytest
@@ -19,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, field_validator
 
-from events import EVENT_TYPES, UPCASTERS, load_event, parse_event
+from events import EVENT_TYPES, UPCASTERS, codec, load_event, parse_event
 from events.codec import _validated, load_stored, parse_and_stamp, stamp_fresh
 from events.models import CommitmentCancelled
 from events.plain import PLAIN_TYPES, _validator, plain_event
@@ -157,7 +159,15 @@ def test_a_stamped_plain_event_behaves_as_the_reference_one() -> None:
 
 
 def _reference_load(type_name: Any, version: Any, event_id: Any, payload: Any) -> Any:
-    return load_event(type_name, version, json.loads(payload), event_id=UUID(event_id))
+    with reference_only():
+        return load_event(type_name, version, json.loads(payload), event_id=UUID(event_id))
+
+
+@contextmanager
+def reference_only() -> Iterator[None]:
+    """load_event as it was: no event type has a plain validator."""
+    with patch.object(codec, "plain_validator", lambda type_name: None):
+        yield
 
 
 @SETTINGS
@@ -170,6 +180,20 @@ def test_stored_rows_load_as_load_event_loads_them(data: dict[str, Any]) -> None
     row = (event.type, 1, str(event.id), canonical)
     assert _outcome(lambda: load_stored(*row)) == _outcome(lambda: _reference_load(*row))
     assert load_stored(*row) == event
+
+
+@SETTINGS
+@given(hostile_events(), st.sampled_from([None, UUID("6f1c3b52-8d0e-5a4f-9b7e-2c6d8a1e4f30")]))
+def test_load_event_decides_any_payload_as_the_reference_path(
+    payload: dict[str, Any], event_id: UUID | None
+) -> None:
+    type_name = payload.get("type")
+    if not isinstance(type_name, str):
+        type_name = "TrancheCancelled"
+    plain = _outcome(lambda: load_event(type_name, 1, payload, event_id=event_id))
+    with reference_only():
+        reference = _outcome(lambda: load_event(type_name, 1, payload, event_id=event_id))
+    assert plain == reference
 
 
 payload_texts = st.one_of(
@@ -227,6 +251,25 @@ def test_whatever_the_stored_row_the_plain_load_decides_as_load_event(
     # The row's type is mostly the payload's own, as the store writes it.
     row = (type_name or _type_of(payload) or "Unknown", version, event_id, payload)
     assert _outcome(lambda: load_stored(*row)) == _outcome(lambda: _reference_load(*row))
+
+
+@pytest.mark.parametrize(
+    "event_id",
+    [
+        UUID("6f1c3b52-8d0e-5a4f-9b7e-2c6d8a1e4f30"),
+        "6f1c3b52-8d0e-5a4f-9b7e-2c6d8a1e4f30",
+        "6F1C3B52-8D0E-5A4F-9B7E-2C6D8A1E4F30",
+        "not an id",
+        None,
+    ],
+)
+def test_load_event_takes_an_id_of_any_type_as_the_reference_path_does(event_id: Any) -> None:
+    fields = {"type": "TrancheCancelled", "commitment": STREAM, "effective": "2026-04-20",
+              "tranche": "t1", "id": "0b0e5d3e-0b63-4ba4-9b8f-2f4d5e0c9b11"}  # fmt: skip
+    plain = _outcome(lambda: load_event("TrancheCancelled", 1, fields, event_id=event_id))
+    with reference_only():
+        reference = _outcome(lambda: load_event("TrancheCancelled", 1, fields, event_id=event_id))
+    assert plain == reference
 
 
 def test_rows_of_an_older_schema_version_are_upcast_on_the_reference_path() -> None:
