@@ -251,6 +251,7 @@ _VERSION_5 = 5 << 76 | 0x8000 << 48
 _NOT_VERSION = ~(0xF000 << 64 | 0xC000 << 48)
 _new = object.__new__
 _set = object.__setattr__
+_UNKNOWN_SAFETY = SafeUUID.unknown  # an enum member's lookup costs a property call each time
 
 
 def _content_id(utf8: bytes) -> UUID:
@@ -259,7 +260,7 @@ def _content_id(utf8: bytes) -> UUID:
     digest = int.from_bytes(sha1(_NAMESPACE_BYTES + utf8).digest()[:16])
     identity = _new(UUID)
     _set(identity, "int", digest & _NOT_VERSION | _VERSION_5)
-    _set(identity, "is_safe", SafeUUID.unknown)
+    _set(identity, "is_safe", _UNKNOWN_SAFETY)
     return identity
 
 
@@ -350,7 +351,9 @@ def _plain_json(data: dict[str, Any]) -> bytes | None:
     if "id" in payload:
         payload = {name: value for name, value in payload.items() if name != "id"}
     replacement = payload.get("replacement")
-    if type(replacement) is dict and "id" in replacement:
+    if replacement is not None and type(replacement) is not dict:
+        return None  # a mapping of another kind: its id is left out the reference way
+    if replacement is not None and "id" in replacement:
         replacement = {name: value for name, value in replacement.items() if name != "id"}
         payload = {**payload, "replacement": replacement}
     try:

@@ -10,7 +10,7 @@ no nulls, target ids spelt as str() spells them. For such input the model's own 
   (what require_resource checks);
 - every other str strict, nulls refused, UUIDs only in str()'s spelling;
 - the model validators kept, and instances made as pydantic-core makes them (see _model),
-gives the very model the reference gives, several microseconds sooner. Whatever it refuses, the
+gives the very model the reference gives, a few microseconds sooner. Whatever it refuses, the
 reference path then validates, so refusals keep their wording. As every value it accepts is a str
 that the payload holds unchanged, such input is its own payload, ids left out (see
 codec.parse_and_stamp).

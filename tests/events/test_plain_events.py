@@ -140,6 +140,20 @@ def test_a_source_given_as_a_model_is_stamped_as_the_reference_stamps_it() -> No
     assert _outcome(lambda: parse_and_stamp(data)) == _outcome(lambda: _reference_stamp(data))
 
 
+class Mapping(dict[str, Any]):
+    """A dict subclass, which validation takes as a mapping."""
+
+
+def test_a_replacement_given_as_another_mapping_is_stamped_without_its_id() -> None:
+    target = "6f1c3b52-8d0e-5a4f-9b7e-2c6d8a1e4f30"
+    replacement = Mapping(type="TrancheCancelled", commitment=STREAM, id=target)
+    replacement.update(effective="2026-04-20", tranche="t1")
+    data: dict[str, Any] = {"type": "EventCorrected", "commitment": STREAM, "target": target}
+    data["replacement"] = replacement
+    assert _outcome(lambda: parse_and_stamp(data)) == _outcome(lambda: _reference_stamp(data))
+    assert '"id"' not in parse_and_stamp(data)[1]
+
+
 def test_a_stamped_plain_event_behaves_as_the_reference_one() -> None:
     data = {"type": "TrancheCancelled", "commitment": STREAM, "effective": "2026-04-20",
             "tranche": "t1"}  # fmt: skip
