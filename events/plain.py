@@ -4,7 +4,7 @@ Validating an event with its model runs pydantic-core, calling Python back for e
 amount (the Day and Amount validators) and for the mw and non-empty checks of amounts. Most input
 is plain: every value a str, dates written YYYY-MM-DD, amounts already in canonical form, no mw,
 no nulls, target ids spelt as str() spells them. For such input the model's own core schema with
-- dates: a strict str, then the very parser the Day validator uses (parse_day_text);
+- dates: a strict str written YYYY-MM-DD, then pydantic-core's date (what parse_day_text gives);
 - amounts: a strict str in canonical form, then Decimal (what parse_amount returns for it);
 - resources: usd, gw or chips (no mw, which merge_mw would fold into gw), at least one of them
   (what require_resource checks);
@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from pydantic_core import SchemaValidator
 
 from .amounts import RESOURCE_PATTERN, merge_mw, parse_amount
-from .models import BaseEvent, parse_day, parse_day_text, require_resource
+from .models import BaseEvent, parse_day, require_resource
 from .registry import EVENT_TYPES
 
 __all__ = ["PLAIN_TYPES", "plain_event", "plain_validator"]
@@ -38,14 +38,17 @@ _CANONICAL_FIGURE = r"^(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{0,8}[1-9])?$"
 """An amount as decimal_text writes it, in parse_amount's own fast path: Decimal(text) is the
 amount parse_amount returns, and the text is its rendering."""
 _RESOURCES_BUT_MW = r"^(usd|gw|chips:[a-z0-9][a-z0-9-]{0,49})$"
+_ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+"""What parse_day_text reads: anything else goes the reference way."""
 _UUID_TEXT = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 """The spelling str() gives a UUID: the payload holds targets spelt so."""
 
 _DAY: dict[str, Any] = {
-    "type": "function-after",
-    "function": {"type": "no-info", "function": parse_day_text},
-    "schema": {"type": "str", "strict": True},
+    "type": "chain",
+    "steps": [{"type": "str", "strict": True, "pattern": _ISO_DAY}, {"type": "date"}],
 }
+"""pydantic-core's own date, from text the Day validator would read: for such text it gives the
+date date.fromisoformat gives, and refuses what it refuses (checked for every year)."""
 _AMOUNTS: dict[str, Any] = {
     "type": "dict",
     "strict": True,

@@ -23,7 +23,7 @@ from pydantic import BaseModel, field_validator
 
 from events import EVENT_TYPES, UPCASTERS, codec, load_event, parse_event
 from events.codec import _validated, load_stored, parse_and_stamp, stamp_fresh
-from events.models import CommitmentCancelled
+from events.models import CommitmentCancelled, parse_day_text
 from events.plain import PLAIN_TYPES, _validator, plain_event
 
 from .event_streams import STREAM
@@ -66,6 +66,24 @@ def _outcome(call: Callable[[], Any]) -> tuple[str, Any]:
 def _reference_stamp(data: Any, origin: str | None = None) -> tuple[Any, str]:
     stamped = stamp_fresh(_validated(data, origin))
     return stamped.event, stamped.canonical
+
+
+@settings(max_examples=2000)
+@given(
+    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True)
+    | st.dates().map(date.isoformat)
+    | st.text(alphabet="0123456789-\n ", max_size=12)
+)
+def test_the_plain_day_reads_dates_as_the_day_validator(text: str) -> None:
+    data = {"type": "CommitmentCancelled", "commitment": STREAM, "effective": text}
+    plain = plain_event(data)
+    try:
+        day: date | None = parse_day_text(text)
+    except ValueError:
+        day = None
+    assert (plain is None) == (day is None)
+    if isinstance(plain, CommitmentCancelled):
+        assert type(plain.effective) is date and plain.effective == day
 
 
 def test_every_event_type_has_a_plain_path() -> None:
