@@ -9,22 +9,24 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from operator import itemgetter
 from typing import TypeVar
 
+from sqlalchemy import Connection
+
 from events import CommitmentState
 from events.amounts import minus, plus
 
+from . import buckets
 from .nanos import split
 from .postings import Posting, PostingProjection, States
-from .tables import position_postings, tranche_schedule
+from .tables import MEASURES, position_buckets, position_postings, tranche_schedule
 
 __all__ = ["MEASURES", "PositionPostings", "TrancheSchedule", "scheduled_by_due"]
 
-MEASURES = ("committed", "scheduled", "delivered")
 _ZERO = Decimal(0)
 K = TypeVar("K", bound=tuple[object, ...])
 
@@ -47,11 +49,16 @@ def _first_on_or_after(states: States, since: date | None) -> int:
 
 def _measures(state: CommitmentState) -> dict[tuple[str, str], Decimal]:
     """A state's totals keyed by (measure, resource)."""
-    return {
+    totals = {
         (measure, resource): amount
-        for measure in MEASURES
+        for measure in ("committed", "scheduled", "delivered")
         for resource, amount in getattr(state, measure).items()
     }
+    for resource, amount in state.delivered.items():
+        over = minus(amount, state.committed.get(resource, _ZERO))
+        if over > 0:
+            totals[("excess", resource)] = over
+    return totals
 
 
 # Equal amounts split alike (Decimal("1.0") == Decimal("1")), so caching by value is exact.
@@ -75,6 +82,19 @@ class PositionPostings(PostingProjection):
         "nanos",
     )
     key = ("commitment", "resource", "measure", "effective")
+    tables = (position_postings, position_buckets)
+
+    def changed(
+        self,
+        connection: Connection,
+        instant: datetime,
+        added: list[Posting],
+        removed: list[Posting],
+    ) -> None:
+        buckets.apply(connection, self.columns, instant, added, removed)
+
+    def replayed(self, connection: Connection) -> None:
+        buckets.rebuild(connection)
 
     def from_states(
         self, commitment: str, states: States, since: date | None = None

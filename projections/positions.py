@@ -8,20 +8,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, case, func, or_, select
+from sqlalchemy import Row, Select, case, func, select, union_all
 
 from ledger import Ledger
 
 from .bitemporal import as_of_date, known_instant, known_rows
+from .buckets import AMOUNTS
 from .builtins import ensure_current
 from .models import MEASURES
 from .nanos import join, text
-from .tables import position_postings
+from .tables import position_buckets, position_postings
 
 __all__ = ["KEYS", "PositionRow", "positions"]
 
 KEYS = ("holder", "provider", "kind", "resource", "commitment")
-_COMMITMENT_KEYS = ("commitment", "holder", "provider", "kind", "resource")
 _ZERO = Decimal(0)
 
 
@@ -89,43 +89,66 @@ def filters(**wanted: str | None) -> dict[str, str]:
 def _query(
     by: Sequence[str], day: date, instant: datetime | None, wanted: dict[str, str]
 ) -> Select[Any]:
-    """One query: totals per commitment and resource inside, summed per `by` outside.
+    """One query: the four measures summed per `by`.
 
-    Outstanding is clamped at zero per commitment, which is not a sum; but it only differs from
-    committed - delivered where delivered exceeds committed (an `at_least` floor), so the outer
-    query also sums, over just those, the excess to add back, exactly, as (units, nanos).
+    Outstanding is clamped at zero per commitment, which is not a sum; but the postings carry
+    the excess (delivered beyond committed, per commitment), so committed - delivered + excess
+    is. Grouped by parties and resources only, the query reads the year and month buckets
+    before D's month and the postings of D's month alone; by commitment, all the postings.
     """
-    table = position_postings
-    per_measure = []
-    for measure in MEASURES:
-        for part in ("units", "nanos"):
-            amount = case((table.c.measure == measure, table.c[part]), else_=0)
-            per_measure.append(func.sum(amount).label(f"{measure}_{part}"))
-    inner = (
-        select(*(table.c[name] for name in _COMMITMENT_KEYS), *per_measure)
-        .where(table.c.effective <= day, known_rows(table, instant))
+    if "commitment" in by or "commitment" in wanted:
+        parts = [_postings(by, None, day, instant, wanted)]
+    else:
+        year, month = date(day.year, 1, 1), day.replace(day=1)
+        parts = [
+            _buckets(by, "year", None, year, instant, wanted),
+            _buckets(by, "month", year, month, instant, wanted),
+            _postings(by, month, day, instant, wanted),
+        ]
+    both = union_all(*parts).subquery()
+    sums = [func.sum(both.c[name]) for name in AMOUNTS]
+    return select(*(both.c[name] for name in by), *sums).group_by(*(both.c[name] for name in by))
+
+
+def _buckets(
+    by: Sequence[str],
+    level: str,
+    first: date | None,
+    before: date,
+    instant: datetime | None,
+    wanted: dict[str, str],
+) -> Select[Any]:
+    """The `level` buckets from `first` (None: any) up to, not including, `before`."""
+    table = position_buckets
+    since = [] if first is None else [table.c.period >= first]
+    return (
+        select(*(table.c[name] for name in by), *(table.c[name] for name in AMOUNTS))
+        .where(table.c.level == level, *since, table.c.period < before)
+        .where(known_rows(table, instant))
         .where(*(table.c[name] == value for name, value in wanted.items()))
-        .group_by(*(table.c[name] for name in _COMMITMENT_KEYS))
-        .subquery()
     )
-    c = inner.c
-    # Compare delivered with committed exactly: carry whole units out of the nanos first.
-    billion = 1_000_000_000
-    delivered_units = c.delivered_units + c.delivered_nanos // billion
-    committed_units = c.committed_units + c.committed_nanos // billion
-    over = or_(
-        delivered_units > committed_units,
-        and_(
-            delivered_units == committed_units,
-            c.delivered_nanos % billion > c.committed_nanos % billion,
-        ),
+
+
+def _postings(
+    by: Sequence[str],
+    first: date | None,
+    day: date,
+    instant: datetime | None,
+    wanted: dict[str, str],
+) -> Select[Any]:
+    """The postings effective from `first` (None: any) to `day`, one column per measure."""
+    table = position_postings
+    since = [] if first is None else [table.c.effective >= first]
+    per_measure = [
+        case((table.c.measure == measure, table.c[part]), else_=0).label(f"{measure}_{part}")
+        for measure in MEASURES
+        for part in ("units", "nanos")
+    ]
+    return (
+        select(*(table.c[name] for name in by), *per_measure)
+        .where(*since, table.c.effective <= day, known_rows(table, instant))
+        .where(*(table.c[name] == value for name, value in wanted.items()))
     )
-    excess_units = case((over, c.delivered_units - c.committed_units), else_=0)
-    excess_nanos = case((over, c.delivered_nanos - c.committed_nanos), else_=0)
-    sums = [func.sum(c[f"{measure}_{part}"]) for measure in MEASURES for part in ("units", "nanos")]
-    return select(
-        *(c[name] for name in by), *sums, func.sum(excess_units), func.sum(excess_nanos)
-    ).group_by(*(c[name] for name in by))
 
 
 def _row(by: Sequence[str], found: Row[Any]) -> PositionRow | None:

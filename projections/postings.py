@@ -89,7 +89,24 @@ class PostingProjection(ABC):
         return (*self.columns, "known_from", "known_until")
 
     def reset(self, connection: Connection) -> None:
-        connection.execute(delete(self.table))
+        for table in self.tables:
+            connection.execute(delete(table))
+
+    def changed(
+        self,
+        connection: Connection,
+        instant: datetime,
+        added: list[Posting],
+        removed: list[Posting],
+    ) -> None:
+        """Told, after each write, which rows became current at `instant` (inserted or revived)
+        and which stopped being current (closed or dropped): for aggregates kept beside the
+        table, in the same transaction. Nothing by default."""
+        return None
+
+    def replayed(self, connection: Connection) -> None:
+        """Told when a rebuild from zero (`replay`) has written every row. Nothing by default."""
+        return None
 
     def handle(self, connection: Connection, rows: Sequence[StoredEvent]) -> None:
         instant = rows[0].recorded_at
@@ -100,6 +117,8 @@ class PostingProjection(ABC):
         dropping: list[dict[str, Any]] = []
         reviving: list[dict[str, Any]] = []
         adding: list[Posting] = []
+        added: list[Posting] = []
+        removed: list[Posting] = []
         for commitment, (stream_states, since) in states.items():
             # Rows effective before `since` cannot have changed: only the rest are compared.
             wanted = self.from_states(commitment, stream_states, since)
@@ -112,12 +131,15 @@ class PostingProjection(ABC):
                     dropping.append(ident)
                 else:
                     closing.append({**ident, "b_until": instant})
+                removed.append(posting)
             for posting in wanted - current.keys():
                 if posting in closed_now:
                     reviving.append(self._ident(posting, closed_now[posting]))
                 else:
                     adding.append((*posting, instant, None))
+                added.append(posting)
         self._write(connection, closing, dropping, reviving, adding)
+        self.changed(connection, instant, added, removed)
 
     def _stored(
         self, connection: Connection, names: set[str], instant: datetime
@@ -283,6 +305,7 @@ def replay(
             progress(processed)
     for projection in projections:
         _insert(connection, projection, pending[projection.name])
+        projection.replayed(connection)
     return processed
 
 
