@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from events import CommitmentState
 from events.amounts import minus, plus
 
-from . import buckets
+from . import bucket_rebuild, buckets
 from .nanos import split
 from .postings import Posting, PostingProjection, States
 from .tables import MEASURES, position_buckets, position_postings, tranche_schedule
@@ -94,7 +94,7 @@ class PositionPostings(PostingProjection):
         buckets.apply(connection, self.columns, instant, added, removed)
 
     def replayed(self, connection: Connection) -> None:
-        buckets.rebuild(connection)
+        bucket_rebuild.rebuild(connection)
 
     def from_states(
         self, commitment: str, states: States, since: date | None = None

@@ -27,7 +27,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from .buckets import AMOUNTS
+from .bucket_rows import AMOUNTS
 from .tables import MEASURES, position_buckets, position_postings
 
 __all__ = ["sums"]

@@ -157,16 +157,8 @@ position_buckets = Table(
     PrimaryKeyConstraint(
         *_BUCKET_KEYS, "level", "period", "known_from", name="pk_position_buckets"
     ),
-    # Covering indexes for the positions query, as for the postings: now, and any instant.
-    Index(
-        "ix_position_buckets_current",
-        "level",
-        "period",
-        *_BUCKET_KEYS,
-        *_BUCKET_AMOUNTS,
-        sqlite_where=CURRENT,
-        postgresql_where=CURRENT,
-    ),
+    # One covering index serves the positions query at any instant and now (known_until IS
+    # NULL is checked inside it): a second, partial one would double the write path's cost.
     Index(
         "ix_position_buckets_known",
         "level",

@@ -21,7 +21,6 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-CURRENT = sa.text("known_until IS NULL")
 PARTIES = ["holder", "provider", "kind", "resource"]
 AMOUNTS = [
     f"{measure}_{part}"
@@ -45,13 +44,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             *PARTIES, "level", "period", "known_from", name="pk_position_buckets"
         ),
-    )
-    op.create_index(
-        "ix_position_buckets_current",
-        "position_buckets",
-        ["level", "period", *PARTIES, *AMOUNTS],
-        sqlite_where=CURRENT,
-        postgresql_where=CURRENT,
     )
     op.create_index(
         "ix_position_buckets_known",
