@@ -9,21 +9,23 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Hashable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Context, Decimal
 from functools import lru_cache
 from operator import itemgetter
 from typing import TypeVar
 
+from sqlalchemy import Connection
+
 from events import CommitmentState
 
+from . import bucket_rebuild, buckets
 from .nanos import split
 from .postings import Posting, PostingProjection, States
-from .tables import position_postings, tranche_schedule
+from .tables import MEASURES, position_buckets, position_postings, tranche_schedule
 
 __all__ = ["MEASURES", "PositionPostings", "TrancheSchedule", "scheduled_by_due"]
 
-MEASURES = ("committed", "scheduled", "delivered")
 _ZERO = Decimal(0)
 _EXACT = Context(prec=400, Emax=10_000, Emin=-10_000)  # as events.amounts: differences are exact
 K = TypeVar("K", bound=Hashable)
@@ -49,6 +51,21 @@ def _first_on_or_after(states: States, since: date | None) -> int:
     return 0 if since is None else bisect_left(states, since, key=itemgetter(0))
 
 
+def excess(state: CommitmentState) -> dict[str, Decimal]:
+    """What was delivered beyond what is committed, per resource (only over an `at_least`
+    floor): so that outstanding = committed - delivered + excess is a plain sum."""
+    committed = state.committed
+    over: dict[str, Decimal] = {}
+    for resource, amount in state.delivered.items():
+        beyond = _EXACT.subtract(amount, committed.get(resource, _ZERO))
+        if beyond > 0:
+            over[resource] = beyond
+    return over
+
+
+_TOTALS = ("committed", "scheduled", "delivered")
+
+
 # Equal amounts split alike (Decimal("1.0") == Decimal("1")), so caching by value is exact.
 _split = lru_cache(maxsize=4_096)(split)
 
@@ -70,6 +87,19 @@ class PositionPostings(PostingProjection):
         "nanos",
     )
     key = ("commitment", "resource", "measure", "effective")
+    tables = (position_postings, position_buckets)
+
+    def changed(
+        self,
+        connection: Connection,
+        instant: datetime,
+        added: list[Posting],
+        removed: list[Posting],
+    ) -> None:
+        buckets.apply(connection, self.columns, instant, added, removed)
+
+    def replayed(self, connection: Connection) -> None:
+        bucket_rebuild.rebuild(connection)
 
     def from_states(
         self, commitment: str, states: States, since: date | None = None
@@ -81,14 +111,24 @@ class PositionPostings(PostingProjection):
         first = states[start][1]
         parties = (commitment, first.holder, first.provider, first.kind)
         previous = states[start - 1][1] if start else None
+        over = excess(previous) if previous else {}
         for day, state in states[start:]:
-            for measure in MEASURES:
+            for measure in _TOTALS:
                 after: dict[str, Decimal] = getattr(state, measure)
                 before: dict[str, Decimal] = getattr(previous, measure) if previous else {}
                 if after is before:
                     continue  # the fold lends an unchanged total as the same object
                 for resource, units, nanos in _steps(before, after):
                     wanted.add((*parties, resource, measure, day, units, nanos))
+            if (
+                previous is None
+                or state.delivered is not previous.delivered
+                or state.committed is not previous.committed
+            ):
+                now = excess(state)
+                for resource, units, nanos in _steps(over, now):
+                    wanted.add((*parties, resource, "excess", day, units, nanos))
+                over = now
             previous = state
         return wanted
 

@@ -1,4 +1,5 @@
-"""Positions as of a date, known at an instant: one SQL query over the position postings."""
+"""Positions as of a date, known at an instant: one SQL query over the position buckets and
+postings (see position_sums.py), made exact decimals here."""
 
 from __future__ import annotations
 
@@ -8,21 +9,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, case, func, or_, select
-
 from ledger import Ledger
 
-from .bitemporal import as_of_date, known_instant, known_rows
+from .bitemporal import as_of_date, known_instant
 from .builtins import ensure_current
-from .models import MEASURES
-from .nanos import join, text
-from .tables import position_postings
+from .nanos import text
+from .position_sums import sums
 
 __all__ = ["KEYS", "PositionRow", "positions"]
 
 KEYS = ("holder", "provider", "kind", "resource", "commitment")
-_COMMITMENT_KEYS = ("commitment", "holder", "provider", "kind", "resource")
-_ZERO = Decimal(0)
+_BILLION = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +70,7 @@ def positions(
         wanted = filters(
             holder=holder, provider=provider, kind=kind, resource=resource, commitment=commitment
         )
-        found = [_row(by, row) for row in connection.execute(_query(by, day, instant, wanted))]
+        found = [_row(by, row) for row in sums(connection, by, day, instant, wanted)]
     # Sorted here, not in SQL: the order must not depend on the database's collation.
     return sorted(
         (row for row in found if row is not None),
@@ -86,53 +83,23 @@ def filters(**wanted: str | None) -> dict[str, str]:
     return {name: value for name, value in wanted.items() if value is not None}
 
 
-def _query(
-    by: Sequence[str], day: date, instant: datetime | None, wanted: dict[str, str]
-) -> Select[Any]:
-    """One query: totals per commitment and resource inside, summed per `by` outside.
-
-    Outstanding is clamped at zero per commitment, which is not a sum; but it only differs from
-    committed - delivered where delivered exceeds committed (an `at_least` floor), so the outer
-    query also sums, over just those, the excess to add back, exactly, as (units, nanos).
-    """
-    table = position_postings
-    per_measure = []
-    for measure in MEASURES:
-        for part in ("units", "nanos"):
-            amount = case((table.c.measure == measure, table.c[part]), else_=0)
-            per_measure.append(func.sum(amount).label(f"{measure}_{part}"))
-    inner = (
-        select(*(table.c[name] for name in _COMMITMENT_KEYS), *per_measure)
-        .where(table.c.effective <= day, known_rows(table, instant))
-        .where(*(table.c[name] == value for name, value in wanted.items()))
-        .group_by(*(table.c[name] for name in _COMMITMENT_KEYS))
-        .subquery()
-    )
-    c = inner.c
-    # Compare delivered with committed exactly: carry whole units out of the nanos first.
-    billion = 1_000_000_000
-    delivered_units = c.delivered_units + c.delivered_nanos // billion
-    committed_units = c.committed_units + c.committed_nanos // billion
-    over = or_(
-        delivered_units > committed_units,
-        and_(
-            delivered_units == committed_units,
-            c.delivered_nanos % billion > c.committed_nanos % billion,
-        ),
-    )
-    excess_units = case((over, c.delivered_units - c.committed_units), else_=0)
-    excess_nanos = case((over, c.delivered_nanos - c.committed_nanos), else_=0)
-    sums = [func.sum(c[f"{measure}_{part}"]) for measure in MEASURES for part in ("units", "nanos")]
-    return select(
-        *(c[name] for name in by), *sums, func.sum(excess_units), func.sum(excess_nanos)
-    ).group_by(*(c[name] for name in by))
-
-
-def _row(by: Sequence[str], found: Row[Any]) -> PositionRow | None:
+def _row(by: Sequence[str], found: tuple[Any, ...]) -> PositionRow | None:
     keys: dict[str, Any] = dict(zip(by, found[: len(by)], strict=True))
     cu, cn, su, sn, du, dn, xu, xn = (int(value or 0) for value in found[len(by) :])
-    committed, scheduled, delivered = join(cu, cn), join(su, sn), join(du, dn)
-    outstanding = join(cu - du + xu, cn - dn + xn)
+    committed, scheduled, delivered = (
+        _exact(units * _BILLION + nanos) for units, nanos in ((cu, cn), (su, sn), (du, dn))
+    )
+    outstanding = _exact((cu - du + xu) * _BILLION + cn - dn + xn)
     if not (committed or scheduled or delivered or outstanding):
         return None
     return PositionRow(committed, scheduled, delivered, outstanding, **keys)
+
+
+def _exact(nanos: int) -> Decimal:
+    """A sum of nano-units as a canonical Decimal (no exponent, no trailing zeros), as `join`
+    gives, built from integers: hundreds of rows a query, so it is worth not using a context."""
+    whole, fraction = divmod(abs(nanos), _BILLION)
+    sign = "-" if nanos < 0 else ""
+    if not fraction:
+        return Decimal(f"{sign}{whole}")
+    return Decimal(f"{sign}{whole}.{fraction:09d}".rstrip("0"))

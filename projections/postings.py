@@ -93,7 +93,24 @@ class PostingProjection(ABC):
 
     def reset(self, connection: Connection) -> None:
         HeldPostings.forget(connection)
-        connection.execute(delete(self.table))
+        for table in self.tables:
+            connection.execute(delete(table))
+
+    def changed(
+        self,
+        connection: Connection,
+        instant: datetime,
+        added: list[Posting],
+        removed: list[Posting],
+    ) -> None:
+        """Told, after each write, which rows became current at `instant` (inserted or revived)
+        and which stopped being current (closed or dropped): for aggregates kept beside the
+        table, in the same transaction. Nothing by default."""
+        return None
+
+    def replayed(self, connection: Connection) -> None:
+        """Told when a rebuild from zero (`replay`) has written every row. Nothing by default."""
+        return None
 
     def handle(self, connection: Connection, rows: Sequence[StoredEvent]) -> None:
         instant = rows[0].recorded_at
@@ -105,6 +122,8 @@ class PostingProjection(ABC):
         dropping: list[dict[str, Any]] = []
         reviving: list[dict[str, Any]] = []
         adding: list[Posting] = []
+        added: list[Posting] = []
+        removed: list[Posting] = []
         for commitment, (stream_states, since) in states.items():
             # Rows effective before `since` cannot have changed: only the rest are compared.
             wanted = self.from_states(commitment, stream_states, since)
@@ -120,6 +139,7 @@ class PostingProjection(ABC):
                 else:
                     closing.append({**ident, "b_until": instant})
                     closed_now[posting] = known_from
+                removed.append(posting)
             for posting in wanted - current.keys():
                 if posting in closed_now:
                     known_from = closed_now.pop(posting)
@@ -128,8 +148,10 @@ class PostingProjection(ABC):
                 else:
                     adding.append((*posting, instant, None))
                     kept[posting] = instant
+                added.append(posting)
             held.put(self.name, commitment, (kept, closed_now))
         self._write(connection, closing, dropping, reviving, adding)
+        self.changed(connection, instant, added, removed)
 
     def _stored(
         self, connection: Connection, names: set[str], instant: datetime, held: HeldPostings
@@ -302,6 +324,7 @@ def replay(
             progress(processed)
     for projection in projections:
         _insert(connection, projection, pending[projection.name])
+        projection.replayed(connection)
     return processed
 
 

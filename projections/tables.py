@@ -135,6 +135,44 @@ tranche_schedule = Table(
 )
 """Signed step changes of scheduled amounts, keyed by the date they are expected (`due`)."""
 
+MEASURES = ("committed", "scheduled", "delivered", "excess")
+"""The measures posted per commitment and resource. `excess` is max(delivered - committed, 0)
+(only an `at_least` floor can be exceeded), so that outstanding = committed - delivered +
+excess is a plain sum over commitments."""
+_BUCKET_AMOUNTS = [f"{m}_{part}" for m in MEASURES for part in ("units", "nanos")]
+_BUCKET_KEYS = ["holder", "provider", "kind", "resource"]
+
+position_buckets = Table(
+    "position_buckets",
+    metadata,
+    Column("holder", String(100), nullable=False),
+    Column("provider", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("resource", String(60), nullable=False),
+    Column("level", String(5), nullable=False),
+    Column("period", Date, nullable=False),
+    *(Column(name, BigInteger, nullable=False) for name in _BUCKET_AMOUNTS),
+    Column("known_from", UTCDateTime, nullable=False),
+    Column("known_until", UTCDateTime, nullable=True),
+    PrimaryKeyConstraint(
+        *_BUCKET_KEYS, "level", "period", "known_from", name="pk_position_buckets"
+    ),
+    # One covering index serves the positions query at any instant and now (known_until IS
+    # NULL is checked inside it): a second, partial one would double the write path's cost.
+    Index(
+        "ix_position_buckets_known",
+        "level",
+        "period",
+        "known_from",
+        "known_until",
+        *_BUCKET_KEYS,
+        *_BUCKET_AMOUNTS,
+    ),
+)
+"""The position postings summed per parties, kind, resource and year or month of `effective`
+(`level` "year" or "month", `period` its first day), one column pair per measure, each row the
+ledger's word from `known_from` until `known_until`: the totals as they stood in that span."""
+
 projection_checkpoints = Table(
     "projection_checkpoints",
     metadata,

@@ -39,13 +39,20 @@ def _diffs(
     return out
 
 
+def _totals(state: CommitmentState, measure: str) -> dict[object, object]:
+    if measure != "excess":
+        return dict(getattr(state, measure))
+    over = {r: d - state.committed.get(r, 0) for r, d in state.delivered.items()}
+    return {r: amount for r, amount in over.items() if amount > 0}
+
+
 def naive_positions(commitment: str, states: States) -> set[Posting]:
     wanted: set[Posting] = set()
     previous: CommitmentState | None = None
     for day, state in states:
         for measure in MEASURES:
-            before = getattr(previous, measure) if previous else {}
-            for resource, units, nanos in _diffs(before, getattr(state, measure)):
+            before = _totals(previous, measure) if previous else {}
+            for resource, units, nanos in _diffs(before, _totals(state, measure)):
                 parties = (commitment, state.holder, state.provider, state.kind)
                 wanted.add((*parties, resource, measure, day, units, nanos))
         previous = state

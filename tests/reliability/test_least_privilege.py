@@ -30,7 +30,12 @@ from .workload import delivery, made
 
 pytestmark = pytest.mark.postgres
 
-READ_MODELS = ("position_postings", "tranche_schedule", "projection_checkpoints")
+READ_MODELS = (
+    "position_postings",
+    "position_buckets",
+    "tranche_schedule",
+    "projection_checkpoints",
+)
 
 
 def grants(schema: str, writer: str, reader: str) -> list[str]:

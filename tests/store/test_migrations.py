@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+from datetime import date
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import func, insert, inspect, select
 
 from ledger import Ledger
-from ledger.migrate import current_revision, head_revision
+from ledger.engine import build_engine
+from ledger.migrate import MIGRATIONS, current_revision, head_revision
+from projections import positions, project
+from projections.tables import position_buckets, position_postings, projection_checkpoints
 
 
 def test_first_use_creates_the_schema_at_the_head_revision(store_url: str) -> None:
@@ -24,3 +31,71 @@ def test_reopening_a_store_keeps_what_it_holds(store_url: str) -> None:
     with Ledger.open(store_url) as ledger:
         assert ledger.count() == 1
         assert ledger.verify().intact
+
+
+def test_a_store_at_revision_0002_gets_buckets_and_its_position_postings_rebuilt(
+    store_url: str,
+) -> None:
+    engine = build_engine(store_url)
+    with engine.connect() as connection, connection.begin():
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+    old = Ledger(engine)
+    receipt = old.record(
+        [
+            {
+                "type": "CommitmentMade",
+                "commitment": "floor",
+                "effective": "2024-12-01",
+                "provider": "amazon",
+                "holder": "anthropic",
+                "kind": "spend",
+                "bound": "at_least",
+                "amounts": {"usd": "100"},
+            },
+            {
+                "type": "DeliveryRecorded",
+                "commitment": "floor",
+                "effective": "2025-01-15",
+                "amounts": {"usd": "130"},
+            },
+        ]
+    )
+    with engine.begin() as connection:  # what 0002's projections had written, without excess
+        row = {"commitment": "floor", "holder": "anthropic", "provider": "amazon", "kind": "spend"}
+        connection.execute(
+            insert(position_postings),
+            [
+                {**row, "resource": "usd", "measure": measure, "effective": day, "units": units}
+                | {"nanos": 0, "known_from": receipt.recorded_at, "known_until": None}
+                for measure, day, units in (
+                    ("committed", date(2024, 12, 1), 100),
+                    ("delivered", date(2025, 1, 15), 130),
+                )
+            ],
+        )
+        connection.execute(
+            insert(projection_checkpoints).values(name="position_postings", position=2)
+        )
+    old.close()
+
+    with Ledger.open(store_url) as ledger:
+        with ledger.engine.connect() as connection:
+            assert current_revision(connection) == head_revision()
+            count = select(func.count()).select_from(position_postings)
+            assert connection.execute(count).scalar_one() == 0
+        (row,) = positions(ledger, as_of=date(2025, 2, 1))
+        assert (row.committed, row.delivered, row.outstanding) == (100, 130, 0)
+        with ledger.engine.connect() as connection:
+            buckets = sorted(tuple(r) for r in connection.execute(select(position_buckets)))
+        assert [bucket[4:6] for bucket in buckets] == [
+            ("month", date(2024, 12, 1)),
+            ("month", date(2025, 1, 1)),
+            ("year", date(2024, 1, 1)),
+            ("year", date(2025, 1, 1)),
+        ]
+        project(ledger, rebuild=True)
+        with ledger.engine.connect() as connection:
+            assert sorted(tuple(r) for r in connection.execute(select(position_buckets))) == buckets

@@ -1,0 +1,101 @@
+"""Position buckets: the position postings summed per year and per month of `effective`.
+
+positions(D, K) reads the year buckets before D's year, the month buckets of D's year before
+D's month, and only D's own month from the postings, so the rows read per query no longer grow
+with the log. Each bucket is bitemporal like the postings, in a canonical form that depends
+only on the postings table: one row per maximal span of known time over which the bucket's
+totals are constant and not all zero. So maintaining it instant by instant (`apply`, told the
+rows each write made current and not current) and computing it from the postings at once
+(`bucket_rebuild.rebuild`) give the same rows, whatever the number or the size of the transactions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from .bucket_rows import AMOUNTS, KEY, BucketRows, Key, Totals
+from .tables import MEASURES
+
+__all__ = ["AMOUNTS", "LEVELS", "apply", "period_of"]
+
+LEVELS = ("year", "month")
+_BILLION = 1_000_000_000
+_MEASURE = {measure: index for index, measure in enumerate(MEASURES)}
+
+
+def period_of(level: str, effective: date) -> date:
+    """The first day of the year or month holding `effective`."""
+    return date(effective.year, 1, 1) if level == "year" else effective.replace(day=1)
+
+
+def apply(
+    connection: Connection,
+    columns: Sequence[str],
+    instant: datetime,
+    added: Iterable[Sequence[Any]],
+    removed: Iterable[Sequence[Any]],
+) -> None:
+    """Bring the buckets to what the postings say from `instant` on, given the posting rows
+    (values in the order of `columns`) that became current at `instant` and that stopped."""
+    deltas = _deltas(columns, added, removed)
+    if not deltas:
+        return
+    rows = BucketRows(connection)
+    stored = rows.stored(sorted(deltas), instant)
+    inserting: list[tuple[Key, Totals, datetime]] = []
+    closing: list[tuple[Key, datetime, datetime]] = []
+    dropping: list[tuple[Key, datetime]] = []
+    reviving: list[tuple[Key, datetime]] = []
+    rewriting: list[tuple[Key, datetime, Totals]] = []
+    for key, delta in deltas.items():
+        current, closed_now = stored.get(key, (None, None))
+        before = current[1] if current else (0,) * len(MEASURES)
+        after = tuple(old + change for old, change in zip(before, delta, strict=True))
+        if after == before:
+            continue
+        if current is not None and current[0] == instant:
+            # Made at this instant: rewrite it, or fall back to the row it replaced.
+            if closed_now is not None and closed_now[1] == after:
+                dropping.append((key, instant))
+                reviving.append((key, closed_now[0]))
+            elif any(after):
+                rewriting.append((key, instant, after))
+            else:
+                dropping.append((key, instant))
+            continue
+        if current is not None:
+            closing.append((key, current[0], instant))
+        elif closed_now is not None and closed_now[1] == after:
+            reviving.append((key, closed_now[0]))
+            continue
+        if any(after):
+            inserting.append((key, after, instant))
+    # Drops first: a revived row's span must not meet a row made at the same instant.
+    rows.drop(dropping)
+    rows.close(closing)
+    rows.revive(reviving)
+    rows.rewrite(rewriting)
+    rows.insert(inserting)
+
+
+def _deltas(
+    columns: Sequence[str], added: Iterable[Sequence[Any]], removed: Iterable[Sequence[Any]]
+) -> dict[Key, list[int]]:
+    """The net change per bucket, in nanos per measure (buckets whose change is nil left out)."""
+    at = {name: columns.index(name) for name in ("measure", "effective", "units", "nanos")}
+    parties = [columns.index(name) for name in KEY[:4]]
+    deltas: dict[Key, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+    for sign, postings in ((1, added), (-1, removed)):
+        for posting in postings:
+            amount = sign * (posting[at["units"]] * _BILLION + posting[at["nanos"]])
+            measure = _MEASURE[posting[at["measure"]]]
+            effective = posting[at["effective"]]
+            names = tuple(posting[index] for index in parties)
+            for level in LEVELS:
+                deltas[(*names, level, period_of(level, effective))][measure] += amount
+    return {key: delta for key, delta in deltas.items() if any(delta)}
