@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from hashlib import sha1
 from typing import Any, NamedTuple
-from uuid import UUID, uuid5
+from uuid import UUID, SafeUUID, uuid5
 
 import orjson
 from pydantic import BaseModel, ValidationError
@@ -17,8 +17,9 @@ from pydantic_core import ErrorDetails
 from .amounts import decimal_text
 from .errors import InvalidEvent
 from .models import BaseEvent, Event, EventCorrected, FieldProblem, Source
+from .plain import plain_event, plain_validator
 from .registry import EVENT_TYPES, event_class
-from .upcasting import upcast
+from .upcasting import UPCASTERS, upcast
 
 __all__ = [
     "EVENT_NAMESPACE",
@@ -26,6 +27,8 @@ __all__ = [
     "canonical_json",
     "content_id",
     "load_event",
+    "load_stored",
+    "parse_and_stamp",
     "parse_event",
     "stamp",
     "stamp_fresh",
@@ -93,6 +96,15 @@ def parse_event(data: Mapping[str, Any] | BaseEvent, *, origin: str | None = Non
     Raises InvalidEvent naming the origin, the first field at fault and the rule it breaks.
     """
     if type(data) is dict:  # the common case, without the checks against ABCs
+        model = plain_event(data)
+        if model is not None:
+            return model  # type: ignore[return-value]
+    return _validated(data, origin)
+
+
+def _validated(data: Mapping[str, Any] | BaseEvent, origin: str | None) -> Event:
+    """parse_event by pydantic validation alone: the reference path."""
+    if type(data) is dict:
         pass
     elif isinstance(data, BaseEvent):
         return data  # type: ignore[return-value]
@@ -231,8 +243,25 @@ class _Encoded(NamedTuple):
     def content_id(self) -> UUID:
         if self.utf8 is None:
             return uuid5(EVENT_NAMESPACE, self.canonical)
-        # What uuid5 computes, from the bytes at hand.
-        return UUID(bytes=sha1(_NAMESPACE_BYTES + self.utf8).digest()[:16], version=5)
+        return _content_id(self.utf8)
+
+
+_VERSION_5 = 5 << 76 | 0x8000 << 48
+"""The version and variant bits of a UUID v5."""
+_NOT_VERSION = ~(0xF000 << 64 | 0xC000 << 48)
+_new = object.__new__
+_set = object.__setattr__
+_UNKNOWN_SAFETY = SafeUUID.unknown  # an enum member's lookup costs a property call each time
+
+
+def _content_id(utf8: bytes) -> UUID:
+    """What uuid5(EVENT_NAMESPACE, text) computes, from the text's UTF-8 at hand: the bits of
+    UUID(bytes=..., version=5), set without its argument checks."""
+    digest = int.from_bytes(sha1(_NAMESPACE_BYTES + utf8).digest()[:16])
+    identity = _new(UUID)
+    _set(identity, "int", digest & _NOT_VERSION | _VERSION_5)
+    _set(identity, "is_safe", _UNKNOWN_SAFETY)
+    return identity
 
 
 def _encode(event: Event) -> _Encoded:
@@ -248,6 +277,11 @@ def _encode(event: Event) -> _Encoded:
     except _Unusual:
         payload = _dumped(event)
         return _Encoded(payload, canonical_json(payload), None)
+    return _encoded(payload)
+
+
+def _encoded(payload: dict[str, Any]) -> _Encoded:
+    """The canonical JSON of a payload of exact str and dict values (see _encode)."""
     try:
         utf8 = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:
@@ -289,6 +323,45 @@ def stamp_fresh(event: Event) -> Stamped:
     return Stamped(event, encoded.payload, encoded.canonical)
 
 
+def parse_and_stamp(data: Mapping[str, Any], *, origin: str | None = None) -> tuple[Event, str]:
+    """The event of an input mapping, its id set in place, and its canonical JSON: what
+    `stamp_fresh(parse_event(data, origin=origin))` gives as its event and canonical text.
+
+    Input of the plain shape (events/plain.py) is its own payload, ids left out: orjson writes
+    it straight from the input, as _encode would from the fields.
+    """
+    if type(data) is dict:
+        event = plain_event(data)
+        if event is not None:
+            utf8 = _plain_json(data)
+            if utf8 is None:  # not JSON as it stands (e.g. a model given for a source)
+                stamped = stamp_fresh(event)  # type: ignore[arg-type]
+                return stamped.event, stamped.canonical
+            if event.id is None:
+                event.__dict__["id"] = _content_id(utf8)
+                event.__pydantic_fields_set__.add("id")
+            return event, utf8.decode()  # type: ignore[return-value]
+    stamped = stamp_fresh(_validated(data, origin))
+    return stamped.event, stamped.canonical
+
+
+def _plain_json(data: dict[str, Any]) -> bytes | None:
+    """The canonical JSON of input plain_event accepted: the input without its ids."""
+    payload = data
+    if "id" in payload:
+        payload = {name: value for name, value in payload.items() if name != "id"}
+    replacement = payload.get("replacement")
+    if replacement is not None and type(replacement) is not dict:
+        return None  # a mapping of another kind: its id is left out the reference way
+    if replacement is not None and "id" in replacement:
+        replacement = {name: value for name, value in replacement.items() if name != "id"}
+        payload = {**payload, "replacement": replacement}
+    try:
+        return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return None
+
+
 def with_id(event: Event) -> Event:
     """The event with its id set: its own if given, else its content id."""
     if event.id is not None:
@@ -309,9 +382,63 @@ def load_event(
         raise InvalidEvent("type", f"payload says {current['type']!r}, the row says {type_name!r}")
     model = event_class(type_name)
     fields = {**current, "type": type_name}
+    fast = _load_plain(fields, event_id)
+    if fast is not None:
+        return fast
     if event_id is not None:
         fields["id"] = event_id
     try:
         return model.model_validate(fields)  # type: ignore[return-value]
     except ValidationError as e:
         raise _invalid(e, f"stored {type_name}") from None
+
+
+def _load_plain(fields: dict[str, Any], event_id: UUID | None) -> Event | None:
+    """load_event's model by the plain validator, or None.
+
+    A UUID given as the id is set in place, as validation would pass it through; an id of any
+    other type goes through the validator with the rest.
+    """
+    validator = plain_validator(fields["type"])
+    if validator is None:
+        return None
+    in_place = type(event_id) is UUID
+    if in_place:
+        fields = {name: value for name, value in fields.items() if name != "id"}
+    elif event_id is not None:
+        fields = {**fields, "id": event_id}
+    try:
+        event: Event = validator.validate_python(fields)
+    except Exception:  # the reference path meets it too, and says what it says
+        return None
+    if in_place:
+        event.__dict__["id"] = event_id
+        event.__pydantic_fields_set__.add("id")
+    return event
+
+
+def load_stored(type_name: str, schema_version: int, event_id: str, payload: str) -> Event:
+    """The event of a stored row, given as the store holds it: its id and payload as text.
+
+    What `load_event(type_name, schema_version, json.loads(payload), event_id=UUID(event_id))`
+    gives. A current payload of the plain shape is read by orjson (as json reads it, but for
+    numbers, which the plain shape refuses anyway) and goes to the plain validator with the id
+    as text, which it reads as UUID() does. (pydantic-core reading the JSON itself is slower.)
+    """
+    validator = plain_validator(type_name)
+    current = schema_version == UPCASTERS.target_version
+    if validator is not None and current and type(payload) is str:
+        try:
+            data = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            data = None
+        if type(data) is dict and data.get("type", type_name) == type_name:
+            data["type"] = type_name
+            data["id"] = event_id  # text: the plain validator reads it as UUID() does
+            try:
+                event: Event = validator.validate_python(data)
+            except Exception:  # the reference path meets it too, and says what it says
+                pass
+            else:
+                return event
+    return load_event(type_name, schema_version, json.loads(payload), event_id=UUID(event_id))

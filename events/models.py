@@ -43,6 +43,9 @@ __all__ = [
     "Source",
     "TrancheCancelled",
     "TrancheScheduled",
+    "parse_day",
+    "parse_day_text",
+    "require_resource",
 ]
 
 SCHEMA_VERSION = 1
@@ -60,20 +63,22 @@ class FieldProblem(ValueError):
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _parse_date(value: object) -> date:
+def parse_day(value: object) -> date:
+    """The Day validator: a date given as YYYY-MM-DD text (or as a date), else ValueError."""
     if type(value) is str:  # the common case first; the checks below see it as a str too
-        return _parse_date_text(value)
+        return parse_day_text(value)
     if isinstance(value, datetime):
         raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
     if isinstance(value, date):
         return value
     if isinstance(value, str):
-        return _parse_date_text(value)
+        return parse_day_text(value)
     raise ValueError(f"must be a date written YYYY-MM-DD, got {str(value)[:40]!r}")
 
 
-@lru_cache(maxsize=4096)  # a batch repeats few dates; dates are immutable
-def _parse_date_text(value: str) -> date:
+@lru_cache(maxsize=16384)  # dates recur (45 years of days fit); dates are immutable
+def parse_day_text(value: str) -> date:
+    """A date written YYYY-MM-DD, or ValueError saying what is wrong with the text."""
     if _ISO_DATE.fullmatch(value):
         try:
             return date.fromisoformat(value)
@@ -82,23 +87,22 @@ def _parse_date_text(value: str) -> date:
     raise ValueError(f"must be a date written YYYY-MM-DD, got {value[:40]!r}")
 
 
-def _require_resource(amounts: dict[str, Decimal]) -> dict[str, Decimal]:
+def require_resource(amounts: dict[str, Decimal]) -> dict[str, Decimal]:
+    """The check of SomeAmounts: at least one resource named."""
     if not amounts:
         raise ValueError("must name at least one resource")
     return amounts
 
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
-Day = Annotated[
-    date, PlainValidator(_parse_date), PlainSerializer(date.isoformat, when_used="json")
-]
+Day = Annotated[date, PlainValidator(parse_day), PlainSerializer(date.isoformat, when_used="json")]
 Text = Annotated[str, StringConstraints(max_length=2000)]
 Amount = Annotated[
     Decimal, PlainValidator(parse_amount), PlainSerializer(decimal_text, when_used="json")
 ]
 Resource = Annotated[str, StringConstraints(pattern=RESOURCE_PATTERN)]
 Amounts = Annotated[dict[Resource, Amount], AfterValidator(merge_mw)]
-SomeAmounts = Annotated[Amounts, AfterValidator(_require_resource)]
+SomeAmounts = Annotated[Amounts, AfterValidator(require_resource)]
 Kind = Literal["investment", "spend", "capacity"]
 Bound = Literal["exact", "up_to", "at_least"]
 

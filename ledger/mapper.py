@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from events import SCHEMA_VERSION, Event, parse_event, stamp
-from events.codec import stamp_fresh
+from events import SCHEMA_VERSION, Event, parse_and_stamp, stamp
 
 from .collector import paused
 from .records import PendingEvent
@@ -34,10 +33,9 @@ def _prepare(
         origin = origins[index] if origins is not None else f"event {index + 1}"
         if type(item) is dict or isinstance(item, Mapping):
             # Just parsed, held by no one else: its id can be set in place.
-            stamped = stamp_fresh(parse_event(item, origin=origin))
+            event, canonical = parse_and_stamp(item, origin=origin)
         else:
-            stamped = stamp(item)
-        event = stamped.event
+            event, _, canonical = stamp(item)
         assert event.id is not None
         models.append(event)
         rows.append(
@@ -46,8 +44,9 @@ def _prepare(
                 commitment=event.commitment,
                 type_name=event.type,
                 schema_version=SCHEMA_VERSION,
-                effective=getattr(event, "effective", None),
-                payload=stamped.canonical,
+                # Corrections have none: their __dict__ says so without pydantic's __getattr__.
+                effective=event.__dict__.get("effective"),
+                payload=canonical,
                 origin=origin,
                 key=str(event.id),
             )

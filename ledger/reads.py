@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
@@ -10,7 +9,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Row, func, select
 
-from events import Event, load_event
+from events import Event, load_stored
 
 from .append import among
 from .clock import as_utc
@@ -90,8 +89,7 @@ def iter_streams(connection: Connection, *, page: int = 5_000) -> Iterator[list[
         else:
             rows = connection.exec_driver_sql(after, cursor).all()
         for commitment, _, event_id, type_name, schema_version, payload, raw in rows:
-            data = json.loads(payload)
-            model = load_event(type_name, schema_version, data, event_id=UUID(event_id))
+            model = load_stored(type_name, schema_version, event_id, payload)
             if commitment != current and stream:
                 yield stream
                 stream = []

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from events import Event, load_event
+from events import Event, load_stored
 
 # Rows are immutable and a row's model is a pure function of (type, schema version, id, payload),
 # so models are remembered by those: the write path re-reads the streams a batch touches (for
@@ -36,8 +36,7 @@ def model_of(type_name: str, schema_version: int, event_id: str, payload: str) -
     key = (type_name, schema_version, event_id, payload)
     model = _models.get(key)
     if model is None:
-        data: dict[str, Any] = json.loads(payload)
-        model = load_event(type_name, schema_version, data, event_id=UUID(event_id))
+        model = load_stored(type_name, schema_version, event_id, payload)
         remember_model(key, model)
     return model
 
