@@ -65,9 +65,10 @@ _UUID: dict[str, Any] = {
 }
 # Schema types taken over as they are, their inner schemas made plain in turn.
 _KEPT = frozenset(("model-fields", "model-field", "default", "literal", "tagged-union"))
-# What a model schema may say beyond its class and fields: nothing that changes validation.
-_MODEL_KEYS = frozenset(("type", "cls", "schema", "custom_init", "root_model", "config", "ref"))
-_MODEL_KEYS_ALSO = frozenset(("metadata", "post_init"))
+# What a model schema may hold: its class and fields, and settings checked in _model.
+_MODEL_KEYS = frozenset(
+    ("type", "cls", "schema", "custom_init", "root_model", "post_init", "config", "ref", "metadata")
+)
 
 
 class _Unknown(Exception):
@@ -109,7 +110,7 @@ def _model(schema: dict[str, Any]) -> dict[str, Any]:
     """
     config = schema.get("config", {})
     if (
-        not schema.keys() <= _MODEL_KEYS | _MODEL_KEYS_ALSO
+        not schema.keys() <= _MODEL_KEYS
         or schema.get("custom_init")
         or schema.get("root_model")
         or schema.get("post_init")
