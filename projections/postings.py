@@ -22,6 +22,8 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -39,7 +41,9 @@ from events import CommitmentState, Event, StreamWalk, states_by_date
 from ledger import StoredEvent
 from ledger.append import BATCH_INFO_PREFIX, STATES_INFO_KEY, STREAMS_INFO_KEY, among
 from ledger.bulk import insert_rows
-from ledger.reads import iter_streams, read_streams
+from ledger.reads import StreamEvent, iter_streams, read_streams
+
+from .refold import Refold
 
 __all__ = ["Posting", "PostingProjection", "States", "folded_states", "replay"]
 
@@ -252,30 +256,9 @@ def replay(
     pending: dict[str, list[Posting]] = {p.name: [] for p in projections}
     processed = 0
     for stream in iter_streams(connection, page=_WRITE_BATCH):
-        commitment = stream[0].event.commitment
-        models = [row.event for row in stream]
-        current: dict[str, dict[Posting, datetime]] = {p.name: {} for p in projections}
-        start = 0
-        while start < len(stream):
-            instant = stream[start].recorded_at
-            end = start + 1
-            while end < len(stream) and stream[end].recorded_at == instant:
-                end += 1
-            states = list(states_by_date(models[:end]))
-            for projection in projections:
-                rows, out = current[projection.name], pending[projection.name]
-                wanted = projection.from_states(commitment, states)
-                for posting in [p for p in rows if p not in wanted]:
-                    out.append((*posting, rows.pop(posting), instant))
-                for posting in wanted - rows.keys():
-                    rows[posting] = instant
-            start = end
-        for projection in projections:
+        for projection, rows in zip(projections, _stream_rows(stream, projections), strict=True):
             out = pending[projection.name]
-            out.extend(
-                (*posting, known_from, None)
-                for posting, known_from in current[projection.name].items()
-            )
+            out.extend(rows)
             if len(out) >= _WRITE_BATCH:
                 _insert(connection, projection, out)
         processed += len(stream)
@@ -284,6 +267,47 @@ def replay(
     for projection in projections:
         _insert(connection, projection, pending[projection.name])
     return processed
+
+
+def _stream_rows(
+    stream: Sequence[StreamEvent], projections: Sequence[PostingProjection]
+) -> list[list[Posting]]:
+    """Per projection, every row one stream's history leaves, known_from and known_until set.
+
+    The stream is folded once, resuming at each instant from the first date it changes; only
+    rows effective on or after that date are compared, as `handle` does on the write path.
+    """
+    commitment = stream[0].event.commitment
+    instants = [
+        (instant, [row.event for row in run])
+        for instant, run in groupby(stream, key=attrgetter("recorded_at"))
+    ]
+    refold = Refold()
+    if len(instants) == 1:
+        # One instant: every wanted row starts at it and is current; nothing to compare.
+        instant, models = instants[0]
+        refold.add(models)
+        return [
+            [(*posting, instant, None) for posting in p.from_states(commitment, refold.states)]
+            for p in projections
+        ]
+    folds = [(instant, refold.add(models), refold.states) for instant, models in instants]
+    out: list[list[Posting]] = []
+    for projection in projections:
+        effective = projection.columns.index("effective")
+        rows: list[Posting] = []
+        current: dict[Posting, datetime] = {}
+        for instant, since, states in folds:
+            wanted = projection.from_states(commitment, states, since)
+            for posting in [
+                p for p in current if p not in wanted and (since is None or p[effective] >= since)
+            ]:
+                rows.append((*posting, current.pop(posting), instant))
+            for posting in wanted - current.keys():
+                current[posting] = instant
+        rows.extend((*posting, known_from, None) for posting, known_from in current.items())
+        out.append(rows)
+    return out
 
 
 def _insert(connection: Connection, projection: PostingProjection, rows: list[Posting]) -> None:
