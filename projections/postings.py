@@ -12,18 +12,16 @@ incrementally writes exactly what a rebuild from zero writes.
 
 Each stream is folded once per batch of rows, whatever the number of posting projections: the
 folded states are shared through the connection (keyed by the hash of the batch's last row, which
-names the whole log up to it). A rebuild from zero (`replay`) reads the log one stream at a time
-and writes each stream's whole posting history at once.
+names the whole log up to it). A rebuild from zero (projections/replay.py) reads the log one
+stream at a time and writes each stream's whole posting history at once.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
-from itertools import groupby
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -41,11 +39,9 @@ from events import CommitmentState, Event, StreamWalk, states_by_date
 from ledger import StoredEvent
 from ledger.append import BATCH_INFO_PREFIX, STATES_INFO_KEY, STREAMS_INFO_KEY, among
 from ledger.bulk import insert_rows
-from ledger.reads import StreamEvent, iter_streams, read_streams
+from ledger.reads import read_streams
 
-from .refold import Refold
-
-__all__ = ["Posting", "PostingProjection", "States", "folded_states", "replay"]
+__all__ = ["Posting", "PostingProjection", "States", "folded_states"]
 
 Posting = tuple[Any, ...]
 """One row's values in the order of `PostingProjection.columns` (commitment first)."""
@@ -59,7 +55,6 @@ Folded = tuple[States, date | None]
 HANDED = STREAMS_INFO_KEY
 """connection.info key: the full streams of the chunk being appended, put there by the writer."""
 _FOLDED = BATCH_INFO_PREFIX + "folded"
-_WRITE_BATCH = 5_000
 
 
 class PostingProjection(ABC):
@@ -238,78 +233,3 @@ def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[s
             for name, stream in read_streams(connection, unread, upto=rows[-1].position).items():
                 known[name] = (list(states_by_date([row.event for row in stream])), None)
     return {name: known[name] for name in sorted(names)}
-
-
-def replay(
-    connection: Connection,
-    projections: Sequence[PostingProjection],
-    *,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """Fill empty posting tables from the whole log, as appending it instant by instant would.
-
-    Each stream is read once, its events grouped by recording instant; after each instant the
-    stream's wanted rows are diffed with the rows so far: rows no longer wanted are closed at
-    the instant, new ones start at it. (An instant handled whole never drops nor revives.)
-    Returns how many events were read.
-    """
-    pending: dict[str, list[Posting]] = {p.name: [] for p in projections}
-    processed = 0
-    for stream in iter_streams(connection, page=_WRITE_BATCH):
-        for projection, rows in zip(projections, _stream_rows(stream, projections), strict=True):
-            out = pending[projection.name]
-            out.extend(rows)
-            if len(out) >= _WRITE_BATCH:
-                _insert(connection, projection, out)
-        processed += len(stream)
-        if progress is not None:
-            progress(processed)
-    for projection in projections:
-        _insert(connection, projection, pending[projection.name])
-    return processed
-
-
-def _stream_rows(
-    stream: Sequence[StreamEvent], projections: Sequence[PostingProjection]
-) -> list[list[Posting]]:
-    """Per projection, every row one stream's history leaves, known_from and known_until set.
-
-    The stream is folded once, resuming at each instant from the first date it changes; only
-    rows effective on or after that date are compared, as `handle` does on the write path.
-    """
-    commitment = stream[0].event.commitment
-    instants = [
-        (instant, [row.event for row in run])
-        for instant, run in groupby(stream, key=attrgetter("recorded_at"))
-    ]
-    refold = Refold()
-    if len(instants) == 1:
-        # One instant: every wanted row starts at it and is current; nothing to compare.
-        instant, models = instants[0]
-        refold.add(models)
-        return [
-            [(*posting, instant, None) for posting in p.from_states(commitment, refold.states)]
-            for p in projections
-        ]
-    folds = [(instant, refold.add(models), refold.states) for instant, models in instants]
-    out: list[list[Posting]] = []
-    for projection in projections:
-        effective = projection.columns.index("effective")
-        rows: list[Posting] = []
-        current: dict[Posting, datetime] = {}
-        for instant, since, states in folds:
-            wanted = projection.from_states(commitment, states, since)
-            for posting in [
-                p for p in current if p not in wanted and (since is None or p[effective] >= since)
-            ]:
-                rows.append((*posting, current.pop(posting), instant))
-            for posting in wanted - current.keys():
-                current[posting] = instant
-        rows.extend((*posting, known_from, None) for posting, known_from in current.items())
-        out.append(rows)
-    return out
-
-
-def _insert(connection: Connection, projection: PostingProjection, rows: list[Posting]) -> None:
-    insert_rows(connection, projection.table, projection.all_columns, rows)
-    rows.clear()

@@ -1,0 +1,279 @@
+"""The built-in posting rows of one stream straight from its stored payloads, for rebuilds.
+
+A rebuild through the models validates every stored payload, folds the models into a state
+per date and derives rows from those states: nearly all of its time. Payloads stored in the
+current schema were validated when appended, so here the parsed JSON is folded as the
+reference fold folds models (events/fold.py: corrections applied in position order, then
+(effective, position) order), and each date's totals are posted as their changes from the
+date before, as `PositionPostings` and `TrancheSchedule` do (projections/models.py). Only the
+totals those two read are kept. Anything unexpected (a type or shape the fold does not know)
+returns None, and the caller takes the reference way. tests/projections/test_rawfold.py holds
+this equal to the reference over random histories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Context, Decimal
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
+from uuid import UUID
+
+from events.amounts import minus, plus
+from ledger.reads import StoredPayload
+
+from .nanos import split
+
+__all__ = ["raw_postings"]
+
+Posting = tuple[Any, ...]
+_ZERO = Decimal(0)
+_CORRECTION = "EventCorrected"
+_RETRACTION = "EventRetracted"
+
+
+class _Unusual(Exception):
+    """A payload this fast path does not read: the reference way will."""
+
+
+@lru_cache(maxsize=65_536)
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+@lru_cache(maxsize=65_536)
+def _amount(text: str) -> Decimal:
+    return Decimal(text)
+
+
+_NANO = 10**9
+_SHIFT = Context(prec=400, Emax=10_000, Emin=-10_000)
+_BIGINT = 2**63 - 1
+
+
+def _split(amount: Decimal) -> tuple[int, int]:
+    """`split`, for the common case without its exact-context arithmetic: the amount in whole
+    nanos, divided with floor. Anything else (over 9 places, beyond BIGINT) goes to `split`,
+    which refuses it as it should."""
+    scaled = amount.scaleb(9, _SHIFT)  # a shift of the exponent: exact
+    whole = int(scaled)
+    if scaled == whole:
+        units, nanos = divmod(whole, _NANO)
+        if -_BIGINT <= units <= _BIGINT:
+            return units, nanos
+    return split(amount)
+
+
+def _amounts(raw: Any) -> dict[str, Decimal]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _Unusual
+    amounts: dict[str, Decimal] = {}
+    for resource, value in raw.items():
+        if type(value) is str:
+            amounts[resource] = _amount(value)
+        elif type(value) is int:
+            amounts[resource] = Decimal(value)
+        else:
+            raise _Unusual  # a float, a null: as stored by nothing we know
+    return amounts
+
+
+def _add(totals: dict[str, Decimal], amounts: Mapping[str, Decimal]) -> None:
+    for resource, amount in amounts.items():
+        totals[resource] = plus(totals.get(resource, _ZERO), amount)
+
+
+def _subtract(totals: dict[str, Decimal], amounts: Mapping[str, Decimal]) -> None:
+    for resource, amount in amounts.items():
+        totals[resource] = minus(totals.get(resource, _ZERO), amount)
+
+
+class _Tranche:
+    """A tranche as the two read models need it."""
+
+    __slots__ = ("amounts", "cancelled_on", "delivered", "when")
+
+    def __init__(self, amounts: dict[str, Decimal], when: date) -> None:
+        self.amounts = amounts
+        self.when = when  # its due date, else the date it was scheduled
+        self.cancelled_on: date | None = None
+        self.delivered: dict[str, Decimal] = {}
+
+
+def _corrected(rows: Sequence[StoredPayload]) -> list[tuple[date, str, dict[str, Any]]]:
+    """(effective, type, payload) of each event with corrections applied, in position order."""
+    fixes: dict[str, dict[str, Any] | None] = {}
+    for row in rows:
+        if row.type_name == _CORRECTION:
+            fixes[str(UUID(row.payload["target"]))] = row.payload["replacement"]
+        elif row.type_name == _RETRACTION:
+            fixes[str(UUID(row.payload["target"]))] = None
+    events: list[tuple[date, str, dict[str, Any]]] = []
+    for row in rows:
+        if row.type_name in (_CORRECTION, _RETRACTION):
+            continue
+        payload: dict[str, Any] | None = row.payload
+        type_name = row.type_name
+        if fixes and row.event_id in fixes:
+            payload = fixes[row.event_id]
+            if payload is None:
+                continue
+            type_name = payload["type"]
+        if not isinstance(payload, dict):
+            raise _Unusual
+        events.append((_day(payload["effective"]), type_name, payload))
+    return events
+
+
+class _Fold:
+    """The running totals of one commitment (`CommitmentFold`, less what no row shows), and
+    the value at the last posted date of each total moved since.
+
+    Both read models post, per date, the totals that differ from the date before. Recomputing
+    every total each date and comparing would cost the stream's size per date; instead each
+    step notes the totals it may move (an absent total is zero to both), and the end of a date
+    compares only those.
+    """
+
+    def __init__(self) -> None:
+        self.made: dict[str, Any] | None = None
+        self.cancelled_on: date | None = None
+        self.committed: dict[str, Decimal] = {}
+        self.scheduled: dict[str, Decimal] = {}
+        self.delivered: dict[str, Decimal] = {}
+        self.tranches: dict[str, _Tranche] = {}
+        self.by_due: dict[tuple[date, str], Decimal] = {}
+        """Scheduled keyed by (the date it is expected by, resource), as `scheduled_by_due`."""
+        self.moved: dict[tuple[str, str], Decimal] = {}
+        self.moved_due: dict[tuple[date, str], Decimal] = {}
+
+    def measure(self, measure: str, resource: str) -> Decimal:
+        """One total as `_measures` of the snapshot has it (zero when absent)."""
+        if measure == "delivered":
+            return self.delivered.get(resource, _ZERO)
+        if measure == "scheduled":
+            return self.scheduled.get(resource, _ZERO)
+        if self.cancelled_on is not None:
+            return self.delivered.get(resource, _ZERO)  # committed became what was delivered
+        return self.committed.get(resource, _ZERO)
+
+    def _moving(self, measure: str, resources: Iterable[str]) -> None:
+        moved = self.moved
+        for resource in resources:
+            if (measure, resource) not in moved:
+                moved[(measure, resource)] = self.measure(measure, resource)
+
+    def _due(self, when: date, amounts: Mapping[str, Decimal], sign: int) -> None:
+        by_due, moved = self.by_due, self.moved_due
+        for resource, amount in amounts.items():
+            key = (when, resource)
+            total = by_due.get(key, _ZERO)
+            if key not in moved:
+                moved[key] = total
+            by_due[key] = plus(total, amount) if sign > 0 else minus(total, amount)
+
+    def step(self, day: date, type_name: str, payload: dict[str, Any]) -> None:
+        if type_name == "DeliveryRecorded":
+            amounts = _amounts(payload["amounts"])
+            self._moving("delivered", amounts)
+            if self.cancelled_on is not None:
+                self._moving("committed", amounts)
+            _add(self.delivered, amounts)
+            tranche = self.tranches.get(payload.get("tranche") or "")
+            if tranche is not None:
+                _add(tranche.delivered, amounts)
+                if tranche.cancelled_on is not None:
+                    self._moving("scheduled", amounts)
+                    _add(self.scheduled, amounts)
+                    self._due(tranche.cancelled_on, amounts, 1)
+        elif type_name == "TrancheScheduled":
+            amounts = _amounts(payload["amounts"])
+            due = payload.get("due")
+            tranche = _Tranche(amounts, _day(due) if due else day)
+            self.tranches[payload["tranche"]] = tranche
+            self._moving("scheduled", amounts)
+            _add(self.scheduled, amounts)
+            self._due(tranche.when, amounts, 1)
+        elif type_name == "CommitmentAmended":
+            amounts = _amounts(payload.get("amounts"))
+            self._moving("committed", amounts)
+            self.committed.update(amounts)
+        elif type_name == "TrancheCancelled":
+            self._lapse(payload["tranche"], day)
+        elif type_name == "CommitmentMade":
+            amounts = _amounts(payload["amounts"])
+            self._moving("committed", self.committed.keys() | amounts.keys())
+            self.made = payload
+            self.committed = amounts
+        elif type_name == "CommitmentCancelled":
+            if self.cancelled_on is None:
+                self._moving("committed", self.committed.keys() | self.delivered.keys())
+                self.cancelled_on = day
+                for name in list(self.tranches):
+                    self._lapse(name, day)
+        else:
+            raise _Unusual
+
+    def _lapse(self, name: str, on: date) -> None:
+        # A cancelled tranche keeps only its delivered part in `scheduled`.
+        tranche = self.tranches.get(name)
+        if tranche is None or tranche.cancelled_on is not None:
+            return
+        self._moving("scheduled", tranche.amounts.keys() | tranche.delivered.keys())
+        _subtract(self.scheduled, tranche.amounts)
+        _add(self.scheduled, tranche.delivered)
+        self._due(tranche.when, tranche.amounts, -1)
+        self._due(on, tranche.delivered, 1)
+        tranche.cancelled_on = on
+
+    def posted(self) -> tuple[list[tuple[str, str, int, int]], list[tuple[date, str, int, int]]]:
+        """The changes since the last posted date, (measure, resource, units, nanos) and (due,
+        resource, units, nanos); what is now is posted."""
+        changes = []
+        for (measure, resource), was in self.moved.items():
+            now = self.measure(measure, resource)
+            if now != was:
+                changes.append((measure, resource, *_split(minus(now, was))))
+        due_changes = []
+        for (due, resource), was in self.moved_due.items():
+            now = self.by_due[(due, resource)]
+            if now != was:
+                due_changes.append((due, resource, *_split(minus(now, was))))
+        self.moved.clear()
+        self.moved_due.clear()
+        return changes, due_changes
+
+
+def raw_postings(
+    commitment: str, rows: Sequence[StoredPayload]
+) -> tuple[set[Posting], set[Posting]] | None:
+    """The rows `PositionPostings` and `TrancheSchedule` want for a stream whose events (in
+    position order, current schema) are `rows`; None if a payload is not as expected."""
+    try:
+        events = _corrected(rows)
+    except (_Unusual, KeyError, TypeError, ValueError):
+        return None
+    events.sort(key=itemgetter(0))  # stable: position order within a date
+    positions: set[Posting] = set()
+    schedule: set[Posting] = set()
+    fold = _Fold()
+    last = len(events) - 1
+    try:
+        for index, (day, type_name, payload) in enumerate(events):
+            fold.step(day, type_name, payload)
+            made = fold.made
+            if made is None or (index < last and events[index + 1][0] == day):
+                continue  # no state yet (what moved is posted with the first), or not day's end
+            parties = (commitment, made["holder"], made["provider"], made["kind"])
+            changes, due_changes = fold.posted()
+            for measure, resource, units, nanos in changes:
+                positions.add((*parties, resource, measure, day, units, nanos))
+            for due, resource, units, nanos in due_changes:
+                schedule.add((*parties, resource, day, due, units, nanos))
+    except (_Unusual, KeyError, TypeError, ValueError):
+        return None
+    return positions, schedule
