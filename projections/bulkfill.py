@@ -1,10 +1,13 @@
-"""Filling empty read-model tables in bulk: their secondary indexes are built once at the end.
+"""Filling empty read-model tables in bulk: on SQLite, secondary indexes are built at the end.
 
 Inserting into a table with two wide covering indexes updates three B-trees per row, in random
-order; building an index over the filled table sorts once. Both backends allow the DDL inside
-the rebuild's transaction, so a rollback leaves the indexes as they were. (On PostgreSQL,
-DROP INDEX locks the table until the transaction ends: readers wait for the rebuild rather
-than read the emptied tables.)
+order; building an index over the filled table sorts once (a rebuild of 100k events on SQLite,
+143k rows: inserts and index builds ~1.3 s together, inserts into the indexed tables 1.4-1.8 s). SQLite allows the DDL inside the rebuild's transaction, so a rollback leaves the
+indexes as they were, and readers (WAL) keep reading the old tables meanwhile.
+
+PostgreSQL is left alone: there COPY into the indexed tables measured no slower than COPY and
+CREATE INDEX, and DROP INDEX would lock the tables against readers until the rebuild commits,
+where now they read the previous rows.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ __all__ = ["indexes_built_after"]
 
 @contextmanager
 def indexes_built_after(connection: Connection, tables: Sequence[Table]) -> Iterator[None]:
-    """Drop the tables' secondary indexes (those the metadata declares and the database has)
-    for the duration of the block, and create them again after it."""
+    """On SQLite, drop the tables' secondary indexes (those the metadata declares and the
+    database has) for the duration of the block, and create them again after it."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
     present = inspect(connection)
     dropped: list[Index] = []
     for table in tables:
