@@ -2,8 +2,9 @@
 
 Inserting into a table with two wide covering indexes updates three B-trees per row, in random
 order; building an index over the filled table sorts once (a rebuild of 100k events on SQLite,
-143k rows: inserts and index builds ~1.3 s together, inserts into the indexed tables 1.4-1.8 s). SQLite allows the DDL inside the rebuild's transaction, so a rollback leaves the
-indexes as they were, and readers (WAL) keep reading the old tables meanwhile.
+143k rows: inserts and index builds ~1.3 s together, inserts into the indexed tables 1.4-1.8 s).
+SQLite allows the DDL inside the rebuild's transaction, so a rollback leaves the indexes as they
+were, and readers (WAL) keep reading the old tables meanwhile.
 
 PostgreSQL is left alone: there COPY into the indexed tables measured no slower than COPY and
 CREATE INDEX, and DROP INDEX would lock the tables against readers until the rebuild commits,

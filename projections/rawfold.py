@@ -87,11 +87,6 @@ def _add(totals: dict[str, Decimal], amounts: Mapping[str, Decimal]) -> None:
         totals[resource] = plus(totals.get(resource, _ZERO), amount)
 
 
-def _subtract(totals: dict[str, Decimal], amounts: Mapping[str, Decimal]) -> None:
-    for resource, amount in amounts.items():
-        totals[resource] = minus(totals.get(resource, _ZERO), amount)
-
-
 class _Tranche:
     """A tranche as the two read models need it."""
 
@@ -167,36 +162,42 @@ class _Fold:
             if (measure, resource) not in moved:
                 moved[(measure, resource)] = self.measure(measure, resource)
 
+    def _shift(
+        self, measure: str, totals: dict[str, Decimal], amounts: Mapping[str, Decimal], sign: int
+    ) -> None:
+        """Add (or take) amounts to scheduled or delivered, which are their own measure."""
+        moved = self.moved
+        for resource, amount in amounts.items():
+            total = totals.get(resource, _ZERO)
+            moved.setdefault((measure, resource), total)
+            totals[resource] = plus(total, amount) if sign > 0 else minus(total, amount)
+
     def _due(self, when: date, amounts: Mapping[str, Decimal], sign: int) -> None:
         by_due, moved = self.by_due, self.moved_due
         for resource, amount in amounts.items():
             key = (when, resource)
             total = by_due.get(key, _ZERO)
-            if key not in moved:
-                moved[key] = total
+            moved.setdefault(key, total)
             by_due[key] = plus(total, amount) if sign > 0 else minus(total, amount)
 
     def step(self, day: date, type_name: str, payload: dict[str, Any]) -> None:
         if type_name == "DeliveryRecorded":
             amounts = _amounts(payload["amounts"])
-            self._moving("delivered", amounts)
             if self.cancelled_on is not None:
                 self._moving("committed", amounts)
-            _add(self.delivered, amounts)
+            self._shift("delivered", self.delivered, amounts, 1)
             tranche = self.tranches.get(payload.get("tranche") or "")
             if tranche is not None:
                 _add(tranche.delivered, amounts)
                 if tranche.cancelled_on is not None:
-                    self._moving("scheduled", amounts)
-                    _add(self.scheduled, amounts)
+                    self._shift("scheduled", self.scheduled, amounts, 1)
                     self._due(tranche.cancelled_on, amounts, 1)
         elif type_name == "TrancheScheduled":
             amounts = _amounts(payload["amounts"])
             due = payload.get("due")
             tranche = _Tranche(amounts, _day(due) if due else day)
             self.tranches[payload["tranche"]] = tranche
-            self._moving("scheduled", amounts)
-            _add(self.scheduled, amounts)
+            self._shift("scheduled", self.scheduled, amounts, 1)
             self._due(tranche.when, amounts, 1)
         elif type_name == "CommitmentAmended":
             amounts = _amounts(payload.get("amounts"))
@@ -223,29 +224,33 @@ class _Fold:
         tranche = self.tranches.get(name)
         if tranche is None or tranche.cancelled_on is not None:
             return
-        self._moving("scheduled", tranche.amounts.keys() | tranche.delivered.keys())
-        _subtract(self.scheduled, tranche.amounts)
-        _add(self.scheduled, tranche.delivered)
+        self._shift("scheduled", self.scheduled, tranche.amounts, -1)
+        self._shift("scheduled", self.scheduled, tranche.delivered, 1)
         self._due(tranche.when, tranche.amounts, -1)
         self._due(on, tranche.delivered, 1)
         tranche.cancelled_on = on
 
-    def posted(self) -> tuple[list[tuple[str, str, int, int]], list[tuple[date, str, int, int]]]:
-        """The changes since the last posted date, (measure, resource, units, nanos) and (due,
-        resource, units, nanos); what is now is posted."""
-        changes = []
+    def post(
+        self, parties: tuple[Any, ...], day: date, positions: set[Posting], schedule: set[Posting]
+    ) -> None:
+        """Post, as of `day`, what moved since the last posted date."""
+        delivered = self.delivered
+        measures = {
+            "committed": delivered if self.cancelled_on is not None else self.committed,
+            "scheduled": self.scheduled,
+            "delivered": delivered,
+        }
         for (measure, resource), was in self.moved.items():
-            now = self.measure(measure, resource)
+            now = measures[measure].get(resource, _ZERO)
             if now != was:
-                changes.append((measure, resource, *_split(minus(now, was))))
-        due_changes = []
+                positions.add((*parties, resource, measure, day, *_split(minus(now, was))))
+        by_due = self.by_due
         for (due, resource), was in self.moved_due.items():
-            now = self.by_due[(due, resource)]
+            now = by_due[(due, resource)]
             if now != was:
-                due_changes.append((due, resource, *_split(minus(now, was))))
+                schedule.add((*parties, resource, day, due, *_split(minus(now, was))))
         self.moved.clear()
         self.moved_due.clear()
-        return changes, due_changes
 
 
 def raw_postings(
@@ -269,11 +274,7 @@ def raw_postings(
             if made is None or (index < last and events[index + 1][0] == day):
                 continue  # no state yet (what moved is posted with the first), or not day's end
             parties = (commitment, made["holder"], made["provider"], made["kind"])
-            changes, due_changes = fold.posted()
-            for measure, resource, units, nanos in changes:
-                positions.add((*parties, resource, measure, day, units, nanos))
-            for due, resource, units, nanos in due_changes:
-                schedule.add((*parties, resource, day, due, units, nanos))
+            fold.post(parties, day, positions, schedule)
     except (_Unusual, KeyError, TypeError, ValueError):
         return None
     return positions, schedule
