@@ -112,10 +112,7 @@ def iter_stream_payloads(
     current: str | None = None
     cursor: tuple[str, int] | None = None
     while True:
-        if cursor is None:
-            rows = connection.exec_driver_sql(first).all()
-        else:
-            rows = connection.exec_driver_sql(after, cursor).all()
+        rows = _fetched(connection, first if cursor is None else after, cursor)
         for commitment, _, event_id, type_name, schema_version, payload, raw in rows:
             if commitment != current and stream:
                 yield stream
@@ -136,6 +133,22 @@ def iter_stream_payloads(
         cursor = (rows[-1][0], rows[-1][1])
     if stream:
         yield stream
+
+
+def _fetched(
+    connection: Connection, statement: str, params: tuple[Any, ...] | None
+) -> list[tuple[Any, ...]]:
+    """Every row of one query, as plain tuples from the driver's own cursor (no Row objects:
+    a replay reads every row of the log once); the cursor is closed before the caller works."""
+    cursor = connection.connection.cursor()
+    try:
+        if params is None:
+            cursor.execute(statement)
+        else:
+            cursor.execute(statement, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _parsed(payload: str) -> Any:
