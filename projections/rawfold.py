@@ -26,7 +26,7 @@ from ledger.reads import StoredPayload
 
 from .nanos import split
 
-__all__ = ["raw_postings"]
+__all__ = ["Corrected", "PayloadFold", "Unreadable", "corrected", "fold_postings", "raw_postings"]
 
 Posting = tuple[Any, ...]
 _ZERO = Decimal(0)
@@ -99,15 +99,20 @@ class _Tranche:
         self.delivered: dict[str, Decimal] = {}
 
 
-def _corrected(rows: Sequence[StoredPayload]) -> list[tuple[date, str, dict[str, Any]]]:
-    """(effective, type, payload) of each event with corrections applied, in position order."""
+Corrected = tuple[date, str, dict[str, Any], str]
+"""An event with corrections applied: its effective date, type, payload and id."""
+
+
+def corrected(rows: Sequence[StoredPayload]) -> list[Corrected]:
+    """Each event with corrections applied, in position order (`apply_corrections`): a
+    correction's replacement payload stands at its target's place, a retracted event is gone."""
     fixes: dict[str, dict[str, Any] | None] = {}
     for row in rows:
         if row.type_name == _CORRECTION:
             fixes[str(UUID(row.payload["target"]))] = row.payload["replacement"]
         elif row.type_name == _RETRACTION:
             fixes[str(UUID(row.payload["target"]))] = None
-    events: list[tuple[date, str, dict[str, Any]]] = []
+    events: list[Corrected] = []
     for row in rows:
         if row.type_name in (_CORRECTION, _RETRACTION):
             continue
@@ -120,11 +125,11 @@ def _corrected(rows: Sequence[StoredPayload]) -> list[tuple[date, str, dict[str,
             type_name = payload["type"]
         if not isinstance(payload, dict):
             raise _Unusual
-        events.append((_day(payload["effective"]), type_name, payload))
+        events.append((_day(payload["effective"]), type_name, payload, row.event_id))
     return events
 
 
-class _Fold:
+class PayloadFold:
     """The running totals of one commitment (`CommitmentFold`, less what no row shows), and
     the value at the last posted date of each total moved since.
 
@@ -145,6 +150,21 @@ class _Fold:
         """Scheduled keyed by (the date it is expected by, resource), as `scheduled_by_due`."""
         self.moved: dict[tuple[str, str], Decimal] = {}
         self.moved_due: dict[tuple[date, str], Decimal] = {}
+
+    def copy(self) -> PayloadFold:
+        """An independent fold in the same state (tranches are changed in place)."""
+        twin = PayloadFold()
+        twin.made, twin.cancelled_on = self.made, self.cancelled_on
+        twin.committed = dict(self.committed)
+        twin.scheduled = dict(self.scheduled)
+        twin.delivered = dict(self.delivered)
+        for name, tranche in self.tranches.items():
+            copied = _Tranche(tranche.amounts, tranche.when)
+            copied.cancelled_on, copied.delivered = tranche.cancelled_on, dict(tranche.delivered)
+            twin.tranches[name] = copied
+        twin.by_due = dict(self.by_due)
+        twin.moved, twin.moved_due = dict(self.moved), dict(self.moved_due)
+        return twin
 
     def measure(self, measure: str, resource: str) -> Decimal:
         """One total as `_measures` of the snapshot has it (zero when absent)."""
@@ -253,28 +273,67 @@ class _Fold:
         self.moved_due.clear()
 
 
+Unreadable = (_Unusual, KeyError, TypeError, ValueError)
+"""What reading an unexpected payload raises: the caller then takes the reference way."""
+
+
+def fold_postings(
+    commitment: str,
+    ordered: Sequence[Corrected],
+    fold: PayloadFold,
+    rows: tuple[set[Posting], set[Posting]],
+    *,
+    start: int = 0,
+    keep_before: date | None = None,
+) -> PayloadFold | None:
+    """Fold `ordered[start:]` (effective order) into `fold`, adding to `rows` (positions,
+    schedule) the changes posted at the end of each date.
+
+    With `keep_before`, returns a copy of the fold as it stood at the end of the last date
+    before it (None if that state is not here to take: no commitment yet, or that date was
+    folded before `start`).
+    """
+    positions, schedule = rows
+    kept: PayloadFold | None = None
+    pending = keep_before is not None
+    last = len(ordered) - 1
+    for index in range(start, last + 1):
+        day, type_name, payload, _ = ordered[index]
+        if pending and keep_before is not None and day >= keep_before:
+            pending = False
+            kept = _kept(fold, ordered, index, keep_before)
+        fold.step(day, type_name, payload)
+        made = fold.made
+        if made is None or (index < last and ordered[index + 1][0] == day):
+            continue  # no state yet (what moved is posted with the first), or not day's end
+        parties = (commitment, made["holder"], made["provider"], made["kind"])
+        fold.post(parties, day, positions, schedule)
+    if pending and keep_before is not None:
+        kept = _kept(fold, ordered, last + 1, keep_before)  # nothing on or after it here
+    return kept
+
+
+def _kept(
+    fold: PayloadFold, ordered: Sequence[Corrected], index: int, keep_before: date
+) -> PayloadFold | None:
+    """A copy of `fold`, which holds `ordered[:index]`, if that is the state at the end of the
+    last date before `keep_before`: every event folded is before it and all is posted."""
+    if index and ordered[index - 1][0] >= keep_before:
+        return None  # folded already (before `start`): not this fold's to give
+    if fold.made is None or fold.moved or fold.moved_due:
+        return None
+    return fold.copy()
+
+
 def raw_postings(
     commitment: str, rows: Sequence[StoredPayload]
 ) -> tuple[set[Posting], set[Posting]] | None:
     """The rows `PositionPostings` and `TrancheSchedule` want for a stream whose events (in
     position order, current schema) are `rows`; None if a payload is not as expected."""
+    wanted: tuple[set[Posting], set[Posting]] = (set(), set())
     try:
-        events = _corrected(rows)
-    except (_Unusual, KeyError, TypeError, ValueError):
+        ordered = sorted(corrected(rows), key=itemgetter(0))  # stable: position order in a date
+        fold_postings(commitment, ordered, PayloadFold(), wanted)
+    except Unreadable:
         return None
-    events.sort(key=itemgetter(0))  # stable: position order within a date
-    positions: set[Posting] = set()
-    schedule: set[Posting] = set()
-    fold = _Fold()
-    last = len(events) - 1
-    try:
-        for index, (day, type_name, payload) in enumerate(events):
-            fold.step(day, type_name, payload)
-            made = fold.made
-            if made is None or (index < last and events[index + 1][0] == day):
-                continue  # no state yet (what moved is posted with the first), or not day's end
-            parties = (commitment, made["holder"], made["provider"], made["kind"])
-            fold.post(parties, day, positions, schedule)
-    except (_Unusual, KeyError, TypeError, ValueError):
-        return None
-    return positions, schedule
+    return wanted

@@ -25,7 +25,7 @@ from ledger.reads import StoredPayload, iter_stream_payloads, stream_event
 
 from .models import PositionPostings, TrancheSchedule
 from .postings import Posting, PostingProjection
-from .rawfold import raw_postings
+from .rawhistory import raw_history
 from .refold import Refold
 
 __all__ = ["replay"]
@@ -86,15 +86,20 @@ def _raw_rows(
     """Per projection, the stream's rows from its payloads; None where the models must do."""
     if any(row.schema_version != SCHEMA_VERSION for row in stream):
         return None  # upcasting is the models' business
-    commitment = stream[0].commitment
-    wanted: list[list[Wanted]] = [[] for _ in projections]
-    for instant, end in _instants(stream):
-        both = raw_postings(commitment, stream[:end])
-        if both is None:
-            return None
-        for index, which in enumerate(raw):
-            wanted[index].append((instant, None, both[which]))
-    return [_history(p, w) for p, w in zip(projections, wanted, strict=True)]
+    instants = _instants(stream)
+    history = raw_history(stream[0].commitment, stream, [end for _, end in instants])
+    if history is None:
+        return None
+    return [
+        _history(
+            p,
+            [
+                (instant, since, both[which])
+                for (instant, _), (since, *both) in zip(instants, history, strict=True)
+            ],
+        )
+        for p, which in zip(projections, raw, strict=True)
+    ]
 
 
 def _model_rows(

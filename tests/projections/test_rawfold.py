@@ -4,6 +4,7 @@ reference fold and `from_states` give, for every prefix of random histories."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import accumulate
 
 import orjson
 from hypothesis import given, settings
@@ -11,7 +12,9 @@ from hypothesis import given, settings
 from events import Event, canonical_json, states_by_date, to_payload
 from ledger.reads import StoredPayload
 from projections.models import PositionPostings, TrancheSchedule
+from projections.postings import Posting
 from projections.rawfold import raw_postings
+from projections.rawhistory import raw_history
 
 from .test_rebuild_property import Batches, by_stream, many_instants
 
@@ -36,6 +39,28 @@ def test_rows_from_payloads_equal_rows_from_the_reference_fold(batches: Batches)
                 PositionPostings().from_states(name, states),
                 TrancheSchedule().from_states(name, states),
             )
+
+
+@settings(max_examples=400, deadline=None)
+@given(batches=many_instants())
+def test_rows_resumed_at_each_instant_equal_rows_from_a_whole_fold(batches: Batches) -> None:
+    for name, instants in by_stream(batches).items():
+        stream = [stored(event) for events in instants for event in events]
+        ends = list(accumulate(len(events) for events in instants))
+        history = raw_history(name, stream, ends)
+        assert history is not None
+        previous: tuple[set[Posting], set[Posting]] = (set(), set())
+        for end, (since, positions, schedule) in zip(ends, history, strict=True):
+            assert (positions, schedule) == raw_postings(name, stream[:end])
+            if since is not None:
+                # Rows before the date it names are those the instant before wanted.
+                assert {p for p in positions if p[6] < since} == {
+                    p for p in previous[0] if p[6] < since
+                }
+                assert {p for p in schedule if p[5] < since} == {
+                    p for p in previous[1] if p[5] < since
+                }
+            previous = (positions, schedule)
 
 
 def test_a_payload_of_an_unknown_shape_is_left_to_the_models() -> None:
