@@ -254,16 +254,18 @@ class PayloadFold:
         self, parties: tuple[Any, ...], day: date, positions: set[Posting], schedule: set[Posting]
     ) -> None:
         """Post, as of `day`, what moved since the last posted date."""
-        delivered = self.delivered
-        measures = {
-            "committed": delivered if self.cancelled_on is not None else self.committed,
-            "scheduled": self.scheduled,
-            "delivered": delivered,
-        }
-        for (measure, resource), was in self.moved.items():
-            now = measures[measure].get(resource, _ZERO)
-            if now != was:
-                positions.add((*parties, resource, measure, day, *_split(minus(now, was))))
+        if self.moved:
+            delivered, scheduled = self.delivered, self.scheduled
+            committed = delivered if self.cancelled_on is not None else self.committed
+            for (measure, resource), was in self.moved.items():
+                if measure == "delivered":
+                    now = delivered.get(resource, _ZERO)
+                elif measure == "scheduled":
+                    now = scheduled.get(resource, _ZERO)
+                else:
+                    now = committed.get(resource, _ZERO)
+                if now != was:
+                    positions.add((*parties, resource, measure, day, *_split(minus(now, was))))
         by_due = self.by_due
         for (due, resource), was in self.moved_due.items():
             now = by_due[(due, resource)]
