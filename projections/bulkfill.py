@@ -6,9 +6,10 @@ order; building an index over the filled table sorts once (a rebuild of 100k eve
 SQLite allows the DDL inside the rebuild's transaction, so a rollback leaves the indexes as they
 were, and readers (WAL) keep reading the old tables meanwhile.
 
-PostgreSQL is left alone: there COPY into the indexed tables measured no slower than COPY and
-CREATE INDEX, and DROP INDEX would lock the tables against readers until the rebuild commits,
-where now they read the previous rows.
+PostgreSQL is left alone: there DROP INDEX locks the tables against readers until the rebuild
+commits, where now they go on reading the previous rows. What it would save is modest (100k
+events under load: COPY 6-7.5 s into the indexed tables, against 3-3.3 s plus 2 s of index
+builds).
 """
 
 from __future__ import annotations
