@@ -18,8 +18,9 @@ from operator import itemgetter
 
 from ledger.reads import StoredPayload
 
+from .payloadfold import PayloadFold
 from .postings import Posting
-from .rawfold import Corrected, PayloadFold, Unreadable, corrected, fold_postings
+from .rawfold import Corrected, Unreadable, corrected, fold_postings
 
 __all__ = ["Wanted", "raw_history"]
 
