@@ -32,11 +32,11 @@ __all__ = ["replay"]
 
 _WRITE_BATCH = 20_000
 _RAW = (PositionPostings, TrancheSchedule)
-"""What `raw_postings` returns, in order: the projections it stands in for."""
+"""The projections `raw_history` stands in for, in the order of the row sets it gives."""
 
 Wanted = tuple[datetime, date | None, set[Posting]]
 """After an instant: the instant, the first date it may have changed (None: any), and the rows
-wanted from that date on."""
+wanted (at least those effective from that date on: the rows before it stay as they are)."""
 
 
 def replay(
