@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 from uuid import UUID
 
+import orjson
 from sqlalchemy import Connection, Engine, Row, func, select
 
-from events import Event, load_stored
+from events import Event, load_event
 
 from .append import among
 from .clock import as_utc
@@ -60,7 +62,33 @@ class StreamEvent(NamedTuple):
     event: Event
 
 
+class StoredPayload(NamedTuple):
+    """One event of a stream as stored: when it was recorded, its stream, id, type, schema
+    version and parsed payload (JSON, not yet a model)."""
+
+    recorded_at: datetime
+    commitment: str
+    event_id: str
+    type_name: str
+    schema_version: int
+    payload: Any
+
+
+def stream_event(row: StoredPayload) -> StreamEvent:
+    """The stored event as a model (upcast and validated)."""
+    model = load_event(row.type_name, row.schema_version, row.payload, event_id=UUID(row.event_id))
+    return StreamEvent(row.recorded_at, model)
+
+
 def iter_streams(connection: Connection, *, page: int = 5_000) -> Iterator[list[StreamEvent]]:
+    """The whole log, one stream at a time, each in position order, as models (for replays)."""
+    for stream in iter_stream_payloads(connection, page=page):
+        yield [stream_event(row) for row in stream]
+
+
+def iter_stream_payloads(
+    connection: Connection, *, page: int = 5_000
+) -> Iterator[list[StoredPayload]]:
     """The whole log, one stream at a time, each in position order (memory: a page and a
     stream), for replays: raw driver reads, each distinct instant converted once.
 
@@ -80,26 +108,56 @@ def iter_streams(connection: Connection, *, page: int = 5_000) -> Iterator[list[
     )
     to_instant = result_processor(events.c.recorded_at, dialect)
     instant_of = memoised(lambda raw: as_utc(to_instant(raw)))
-    stream: list[StreamEvent] = []
+    stream: list[StoredPayload] = []
     current: str | None = None
     cursor: tuple[str, int] | None = None
     while True:
-        if cursor is None:
-            rows = connection.exec_driver_sql(first).all()
-        else:
-            rows = connection.exec_driver_sql(after, cursor).all()
+        rows = _fetched(connection, first if cursor is None else after, cursor)
         for commitment, _, event_id, type_name, schema_version, payload, raw in rows:
-            model = load_stored(type_name, schema_version, event_id, payload)
             if commitment != current and stream:
                 yield stream
                 stream = []
             current = commitment
-            stream.append(StreamEvent(instant_of(raw), model))
+            stream.append(
+                StoredPayload(
+                    instant_of(raw),
+                    commitment,
+                    str(event_id),
+                    type_name,
+                    schema_version,
+                    _parsed(payload),
+                )
+            )
         if len(rows) < page:
             break
         cursor = (rows[-1][0], rows[-1][1])
     if stream:
         yield stream
+
+
+def _fetched(
+    connection: Connection, statement: str, params: tuple[Any, ...] | None
+) -> list[tuple[Any, ...]]:
+    """Every row of one query, as plain tuples from the driver's own cursor (no Row objects:
+    a replay reads every row of the log once); the cursor is closed before the caller works."""
+    cursor = connection.connection.cursor()
+    try:
+        if params is None:
+            cursor.execute(statement)
+        else:
+            cursor.execute(statement, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _parsed(payload: str) -> Any:
+    """A stored payload's JSON: orjson reads what the store writes (strings, small ints, objects)
+    as json does, several times faster; anything it refuses goes the reference way."""
+    try:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return json.loads(payload)
 
 
 def position_known_at(connection: Connection, known_at: datetime | None) -> int:

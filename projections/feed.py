@@ -30,7 +30,9 @@ from ledger.append import forget_batch, lock_tail
 from ledger.reads import to_stored
 from ledger.schema import events
 
-from .postings import PostingProjection, replay
+from .bulkfill import indexes_built_after
+from .postings import PostingProjection
+from .replay import replay
 from .tables import projection_checkpoints
 
 __all__ = [
@@ -192,7 +194,9 @@ def _replay(
                 progress(projection.name, processed)
 
     head = _head(connection)
-    processed = replay(connection, projections, progress=told)
+    tables = [table for projection in projections for table in projection.tables]
+    with indexes_built_after(connection, tables):
+        processed = replay(connection, projections, progress=told)
     for projection in projections:
         if progress is not None and processed and reported != processed:
             progress(projection.name, processed)

@@ -12,14 +12,14 @@ incrementally writes exactly what a rebuild from zero writes.
 
 Each stream is folded once per batch of rows, whatever the number of posting projections: the
 folded states are shared through the connection (keyed by the hash of the batch's last row, which
-names the whole log up to it). A rebuild from zero (`replay`) reads the log one stream at a time
-and writes each stream's whole posting history at once.
+names the whole log up to it). A rebuild from zero (projections/replay.py) reads the log one
+stream at a time and writes each stream's whole posting history at once.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -39,11 +39,11 @@ from events import CommitmentState, Event, StreamWalk, states_by_date
 from ledger import StoredEvent
 from ledger.append import BATCH_INFO_PREFIX, STATES_INFO_KEY, STREAMS_INFO_KEY, among
 from ledger.bulk import insert_rows
-from ledger.reads import iter_streams, read_streams
+from ledger.reads import read_streams
 
 from .held import HeldPostings, Rows
 
-__all__ = ["Posting", "PostingProjection", "States", "folded_states", "replay"]
+__all__ = ["Posting", "PostingProjection", "States", "folded_states"]
 
 Posting = tuple[Any, ...]
 """One row's values in the order of `PostingProjection.columns` (commitment first)."""
@@ -57,7 +57,6 @@ Folded = tuple[States, date | None]
 HANDED = STREAMS_INFO_KEY
 """connection.info key: the full streams of the chunk being appended, put there by the writer."""
 _FOLDED = BATCH_INFO_PREFIX + "folded"
-_WRITE_BATCH = 5_000
 _INSTANT: BindParameter[datetime] = bindparam("instant")
 
 
@@ -274,60 +273,3 @@ def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[s
             for name, stream in read_streams(connection, unread, upto=rows[-1].position).items():
                 known[name] = (list(states_by_date([row.event for row in stream])), None)
     return {name: known[name] for name in sorted(names)}
-
-
-def replay(
-    connection: Connection,
-    projections: Sequence[PostingProjection],
-    *,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """Fill empty posting tables from the whole log, as appending it instant by instant would.
-
-    Each stream is read once, its events grouped by recording instant; after each instant the
-    stream's wanted rows are diffed with the rows so far: rows no longer wanted are closed at
-    the instant, new ones start at it. (An instant handled whole never drops nor revives.)
-    Returns how many events were read.
-    """
-    HeldPostings.forget(connection)  # the tables change underneath: hold nothing
-    pending: dict[str, list[Posting]] = {p.name: [] for p in projections}
-    processed = 0
-    for stream in iter_streams(connection, page=_WRITE_BATCH):
-        commitment = stream[0].event.commitment
-        models = [row.event for row in stream]
-        current: dict[str, dict[Posting, datetime]] = {p.name: {} for p in projections}
-        start = 0
-        while start < len(stream):
-            instant = stream[start].recorded_at
-            end = start + 1
-            while end < len(stream) and stream[end].recorded_at == instant:
-                end += 1
-            states = list(states_by_date(models[:end]))
-            for projection in projections:
-                rows, out = current[projection.name], pending[projection.name]
-                wanted = projection.from_states(commitment, states)
-                for posting in [p for p in rows if p not in wanted]:
-                    out.append((*posting, rows.pop(posting), instant))
-                for posting in wanted - rows.keys():
-                    rows[posting] = instant
-            start = end
-        for projection in projections:
-            out = pending[projection.name]
-            out.extend(
-                (*posting, known_from, None)
-                for posting, known_from in current[projection.name].items()
-            )
-            if len(out) >= _WRITE_BATCH:
-                _insert(connection, projection, out)
-        processed += len(stream)
-        if progress is not None:
-            progress(processed)
-    for projection in projections:
-        _insert(connection, projection, pending[projection.name])
-        projection.replayed(connection)
-    return processed
-
-
-def _insert(connection: Connection, projection: PostingProjection, rows: list[Posting]) -> None:
-    insert_rows(connection, projection.table, projection.all_columns, rows)
-    rows.clear()

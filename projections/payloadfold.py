@@ -1,0 +1,247 @@
+"""One commitment folded from its stored payloads, keeping only what the built-in read models
+show, and posting each date's changes as `PositionPostings` and `TrancheSchedule` do.
+
+The step is the reference fold's (events/fold.py, `CommitmentFold.step`) over parsed JSON in
+place of models; the posting is `from_states` (projections/models.py) without building a state
+per date. A shape it does not expect raises `UnexpectedPayload`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Context, Decimal
+from functools import lru_cache
+from typing import Any
+
+from events.amounts import minus, plus
+
+from .nanos import split
+from .postings import Posting
+
+__all__ = ["PayloadFold", "UnexpectedPayload", "day_of"]
+
+_ZERO = Decimal(0)
+
+
+class UnexpectedPayload(Exception):
+    """A payload this fast path does not read: the reference way will."""
+
+
+@lru_cache(maxsize=65_536)
+def day_of(text: str) -> date:
+    """The date of ISO text (dates repeat: remembered)."""
+    return date.fromisoformat(text)
+
+
+@lru_cache(maxsize=65_536)
+def _amount(text: str) -> Decimal:
+    return Decimal(text)
+
+
+_NANO = 10**9
+_SHIFT = Context(prec=400, Emax=10_000, Emin=-10_000)
+_BIGINT = 2**63 - 1
+
+
+def _split(amount: Decimal) -> tuple[int, int]:
+    """`split`, for the common case without its exact-context arithmetic: the amount in whole
+    nanos, divided with floor. Anything else (over 9 places, beyond BIGINT) goes to `split`,
+    which refuses it as it should."""
+    scaled = amount.scaleb(9, _SHIFT)  # a shift of the exponent: exact
+    whole = int(scaled)
+    if scaled == whole:
+        units, nanos = divmod(whole, _NANO)
+        if -_BIGINT <= units <= _BIGINT:
+            return units, nanos
+    return split(amount)
+
+
+def _amounts(raw: Any) -> dict[str, Decimal]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise UnexpectedPayload
+    amounts: dict[str, Decimal] = {}
+    for resource, value in raw.items():
+        if type(value) is str:
+            amounts[resource] = _amount(value)
+        elif type(value) is int:
+            amounts[resource] = Decimal(value)
+        else:
+            raise UnexpectedPayload  # a float, a null: as stored by nothing we know
+    return amounts
+
+
+def _add(totals: dict[str, Decimal], amounts: Mapping[str, Decimal]) -> None:
+    for resource, amount in amounts.items():
+        totals[resource] = plus(totals.get(resource, _ZERO), amount)
+
+
+class _Tranche:
+    """A tranche as the two read models need it."""
+
+    __slots__ = ("amounts", "cancelled_on", "delivered", "when")
+
+    def __init__(self, amounts: dict[str, Decimal], when: date) -> None:
+        self.amounts = amounts
+        self.when = when  # its due date, else the date it was scheduled
+        self.cancelled_on: date | None = None
+        self.delivered: dict[str, Decimal] = {}
+
+
+class PayloadFold:
+    """The running totals of one commitment (`CommitmentFold`, less what no row shows), and
+    the value at the last posted date of each total moved since.
+
+    Both read models post, per date, the totals that differ from the date before. Recomputing
+    every total each date and comparing would cost the stream's size per date; instead each
+    step notes the totals it may move (an absent total is zero to both), and the end of a date
+    compares only those.
+    """
+
+    def __init__(self) -> None:
+        self.made: dict[str, Any] | None = None
+        self.cancelled_on: date | None = None
+        self.committed: dict[str, Decimal] = {}
+        self.scheduled: dict[str, Decimal] = {}
+        self.delivered: dict[str, Decimal] = {}
+        self.tranches: dict[str, _Tranche] = {}
+        self.by_due: dict[tuple[date, str], Decimal] = {}
+        """Scheduled keyed by (the date it is expected by, resource), as `scheduled_by_due`."""
+        self.moved: dict[tuple[str, str], Decimal] = {}
+        self.moved_due: dict[tuple[date, str], Decimal] = {}
+
+    def copy(self) -> PayloadFold:
+        """An independent fold in the same state (tranches are changed in place)."""
+        twin = PayloadFold()
+        twin.made, twin.cancelled_on = self.made, self.cancelled_on
+        twin.committed = dict(self.committed)
+        twin.scheduled = dict(self.scheduled)
+        twin.delivered = dict(self.delivered)
+        for name, tranche in self.tranches.items():
+            copied = _Tranche(tranche.amounts, tranche.when)
+            copied.cancelled_on, copied.delivered = tranche.cancelled_on, dict(tranche.delivered)
+            twin.tranches[name] = copied
+        twin.by_due = dict(self.by_due)
+        twin.moved, twin.moved_due = dict(self.moved), dict(self.moved_due)
+        return twin
+
+    def measure(self, measure: str, resource: str) -> Decimal:
+        """One total as `_measures` of the snapshot has it (zero when absent)."""
+        if measure == "delivered":
+            return self.delivered.get(resource, _ZERO)
+        if measure == "scheduled":
+            return self.scheduled.get(resource, _ZERO)
+        if self.cancelled_on is not None:
+            return self.delivered.get(resource, _ZERO)  # committed became what was delivered
+        return self.committed.get(resource, _ZERO)
+
+    def _moving(self, measure: str, resources: Iterable[str]) -> None:
+        moved = self.moved
+        for resource in resources:
+            if (measure, resource) not in moved:
+                moved[(measure, resource)] = self.measure(measure, resource)
+
+    def _shift(
+        self, measure: str, totals: dict[str, Decimal], amounts: Mapping[str, Decimal], sign: int
+    ) -> None:
+        """Add (or take) amounts to scheduled or delivered, which are their own measure."""
+        moved = self.moved
+        for resource, amount in amounts.items():
+            total = totals.get(resource, _ZERO)
+            moved.setdefault((measure, resource), total)
+            totals[resource] = plus(total, amount) if sign > 0 else minus(total, amount)
+
+    def _due(self, when: date, amounts: Mapping[str, Decimal], sign: int) -> None:
+        by_due, moved = self.by_due, self.moved_due
+        for resource, amount in amounts.items():
+            key = (when, resource)
+            total = by_due.get(key, _ZERO)
+            moved.setdefault(key, total)
+            by_due[key] = plus(total, amount) if sign > 0 else minus(total, amount)
+
+    def step(self, day: date, type_name: str, payload: dict[str, Any]) -> None:
+        if type_name == "DeliveryRecorded":
+            amounts = _amounts(payload["amounts"])
+            if self.cancelled_on is not None:
+                self._moving("committed", amounts)
+            self._shift("delivered", self.delivered, amounts, 1)
+            tranche = self.tranches.get(payload.get("tranche") or "")
+            if tranche is not None:
+                _add(tranche.delivered, amounts)
+                if tranche.cancelled_on is not None:
+                    self._shift("scheduled", self.scheduled, amounts, 1)
+                    self._due(tranche.cancelled_on, amounts, 1)
+        elif type_name == "TrancheScheduled":
+            amounts = _amounts(payload["amounts"])
+            due = payload.get("due")
+            tranche = _Tranche(amounts, day_of(due) if due else day)
+            self.tranches[payload["tranche"]] = tranche
+            self._shift("scheduled", self.scheduled, amounts, 1)
+            self._due(tranche.when, amounts, 1)
+        elif type_name == "CommitmentAmended":
+            amounts = _amounts(payload.get("amounts"))
+            self._moving("committed", amounts)
+            self.committed.update(amounts)
+        elif type_name == "TrancheCancelled":
+            self._lapse(payload["tranche"], day)
+        elif type_name == "CommitmentMade":
+            amounts = _amounts(payload["amounts"])
+            self._moving("committed", self.committed.keys() | amounts.keys())
+            self.made = payload
+            self.committed = amounts
+        elif type_name == "CommitmentCancelled":
+            if self.cancelled_on is None:
+                self._moving("committed", self.committed.keys() | self.delivered.keys())
+                self.cancelled_on = day
+                for name in list(self.tranches):
+                    self._lapse(name, day)
+        else:
+            raise UnexpectedPayload
+
+    def _lapse(self, name: str, on: date) -> None:
+        # A cancelled tranche keeps only its delivered part in `scheduled`.
+        tranche = self.tranches.get(name)
+        if tranche is None or tranche.cancelled_on is not None:
+            return
+        self._shift("scheduled", self.scheduled, tranche.amounts, -1)
+        self._shift("scheduled", self.scheduled, tranche.delivered, 1)
+        self._due(tranche.when, tranche.amounts, -1)
+        self._due(on, tranche.delivered, 1)
+        tranche.cancelled_on = on
+
+    def post(
+        self, parties: tuple[Any, ...], day: date, positions: set[Posting], schedule: set[Posting]
+    ) -> None:
+        """Post, as of `day`, what moved since the last posted date."""
+        if self.moved:
+            delivered, scheduled = self.delivered, self.scheduled
+            committed = delivered if self.cancelled_on is not None else self.committed
+            moved = self.moved
+            for (measure, resource), was in moved.items():
+                if measure == "delivered":
+                    now = delivered.get(resource, _ZERO)
+                elif measure == "scheduled":
+                    now = scheduled.get(resource, _ZERO)
+                else:
+                    now = committed.get(resource, _ZERO)
+                if now != was:
+                    positions.add((*parties, resource, measure, day, *_split(minus(now, was))))
+            # The excess over committed (models.excess) moves only with committed or delivered.
+            for resource in {r for m, r in moved if m != "scheduled"}:
+                now_delivered = delivered.get(resource, _ZERO)
+                now_committed = committed.get(resource, _ZERO)
+                was_delivered = moved.get(("delivered", resource), now_delivered)
+                was_committed = moved.get(("committed", resource), now_committed)
+                now = max(minus(now_delivered, now_committed), _ZERO)
+                was = max(minus(was_delivered, was_committed), _ZERO)
+                if now != was:
+                    positions.add((*parties, resource, "excess", day, *_split(minus(now, was))))
+        by_due = self.by_due
+        for (due, resource), was in self.moved_due.items():
+            now = by_due[(due, resource)]
+            if now != was:
+                schedule.add((*parties, resource, day, due, *_split(minus(now, was))))
+        self.moved.clear()
+        self.moved_due.clear()

@@ -1,0 +1,86 @@
+"""The built-in rows one stream wants after each of its recording instants, from its payloads.
+
+After each instant the stream's rows are those of the fold of every event known by then. An
+instant changes the fold only from the first date its events touch (a new event's date; both
+dates of a corrected event; a retracted event's date): rows before that date stay, and the
+fold resumes there from a copy of the state the previous instant's fold had at the end of the
+date before. The stream is known whole before folding, so each fold knows where the next one
+will resume and keeps that state on its way. Where it cannot (the next instant reaches back
+before this one's start), the next fold starts from the beginning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from itertools import pairwise
+from operator import itemgetter
+
+from ledger.reads import StoredPayload
+
+from .payloadfold import PayloadFold
+from .postings import Posting
+from .rawfold import Corrected, Unreadable, corrected, fold_postings
+
+__all__ = ["Wanted", "raw_history"]
+
+Wanted = tuple[date | None, set[Posting], set[Posting]]
+"""After an instant: the first date it may have changed (None: any), and every row
+`PositionPostings` and `TrancheSchedule` want."""
+
+_POSITION_EFFECTIVE = 6
+_SCHEDULE_EFFECTIVE = 5
+
+
+def raw_history(
+    commitment: str, stream: Sequence[StoredPayload], ends: Sequence[int]
+) -> list[Wanted] | None:
+    """The rows wanted after each instant, `stream[:end]` known for each end of `ends`; None
+    if a payload is not as expected."""
+    try:
+        known = [corrected(stream[:end]) for end in ends]
+        sinces = [None, *(_first_change(a, b) for a, b in pairwise(known))]
+        wanted: list[Wanted] = []
+        resume: PayloadFold | None = None
+        for index, events in enumerate(known):
+            ordered = sorted(events, key=itemgetter(0))  # stable: position order in a date
+            since = sinces[index]
+            following = sinces[index + 1] if index + 1 < len(sinces) else None
+            if since is not None and resume is not None:
+                fold, start = resume, _first_on_or_after(ordered, since)
+                _, positions, schedule = wanted[-1]
+                rows = (
+                    {p for p in positions if p[_POSITION_EFFECTIVE] < since},
+                    {p for p in schedule if p[_SCHEDULE_EFFECTIVE] < since},
+                )
+            else:
+                since, fold, start, rows = None, PayloadFold(), 0, (set(), set())
+            resume = fold_postings(
+                commitment, ordered, fold, rows, start=start, keep_before=following
+            )
+            wanted.append((since, *rows))
+    except Unreadable:
+        return None
+    return wanted
+
+
+def _first_on_or_after(ordered: Sequence[Corrected], day: date) -> int:
+    for index, event in enumerate(ordered):
+        if event[0] >= day:
+            return index
+    return len(ordered)
+
+
+def _first_change(before: Sequence[Corrected], after: Sequence[Corrected]) -> date | None:
+    """The earliest effective date of an event added, removed or given another payload from
+    `before` to `after`; None if nothing changed."""
+    earlier = {event[3]: event for event in before}
+    dates: list[date] = []
+    for event in after:
+        was = earlier.pop(event[3], None)
+        if was is None:
+            dates.append(event[0])
+        elif was[2] is not event[2]:  # another payload object: a correction replaced it
+            dates.extend((was[0], event[0]))
+    dates.extend(event[0] for event in earlier.values())  # retracted since
+    return min(dates) if dates else None
