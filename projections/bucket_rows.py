@@ -52,6 +52,7 @@ class BucketRows:
         dialect = connection.dialect
         table = position_buckets
         self.mark = mark(dialect)
+        self.lateral = dialect.name == "postgresql"
         self.period_in = memoised(bind_processor(table.c.period, dialect) or _same)
         self.instant_in = memoised(bind_processor(table.c.known_from, dialect) or _same)
         self.period_out = memoised(result_processor(table.c.period, dialect))
@@ -68,10 +69,20 @@ class BucketRows:
         found: dict[Key, Stored] = {}
         for start in range(0, len(keys), _LOOKUP):
             part = keys[start : start + _LOOKUP]
+            known = f"(b.known_until IS NULL OR b.known_until = {self.mark})"
+            if self.lateral:
+                # A table filled in this transaction has no statistics: PostgreSQL would hash
+                # the whole table for each lookup. LIMIT keeps the subquery from being
+                # flattened into such a join: one index seek per key (at most two rows each).
+                found_rows = (
+                    f"CROSS JOIN LATERAL (SELECT * FROM position_buckets b WHERE {on} "
+                    f"AND {known} LIMIT 2) b"
+                )
+            else:
+                found_rows = f"JOIN position_buckets b ON {on} WHERE {known}"
             sql = (
                 f"WITH wanted ({names}) AS (VALUES {', '.join([one] * len(part))}) "
-                f"SELECT {selected} FROM wanted JOIN position_buckets b ON {on} "
-                f"WHERE b.known_until IS NULL OR b.known_until = {self.mark}"
+                f"SELECT {selected} FROM wanted {found_rows}"
             )
             parameters = [value for key in part for value in self._key(key)]
             parameters.append(self.instant_in(instant))

@@ -48,7 +48,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_position_buckets_known",
         "position_buckets",
-        ["level", "period", "known_from", "known_until", *PARTIES, *AMOUNTS],
+        ["level", "period", *PARTIES, "known_from", "known_until", *AMOUNTS],
     )
     # Rebuilt from the log on next use: the catch-up path replays an empty projection at 0.
     op.execute("DELETE FROM position_postings")
