@@ -17,6 +17,7 @@ from ledger.driver import memoised, result_processor
 
 from .bucket_rows import COLUMNS, Key, pairs
 from .buckets import LEVELS, period_of
+from .held import HeldPostings
 from .tables import MEASURES, position_buckets, position_postings
 
 __all__ = ["rebuild"]
@@ -27,6 +28,7 @@ _MEASURE = {measure: index for index, measure in enumerate(MEASURES)}
 
 def rebuild(connection: Connection) -> None:
     """Fill the buckets again from the whole postings table (after a rebuild from zero)."""
+    HeldPostings.forget(connection)  # rows held by this transaction are no longer the table's
     connection.execute(delete(position_buckets))
     changes = _changes(connection)
     rows: list[tuple[Any, ...]] = []

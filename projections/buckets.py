@@ -11,14 +11,16 @@ rows each write made current and not current) and computing it from the postings
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
-from .bucket_rows import AMOUNTS, KEY, BucketRows, Key, Totals
+from . import held as holding
+from .bucket_rows import AMOUNTS, KEY, BucketRows, Key, Stored, Totals
+from .held import held_buckets
 from .tables import MEASURES
 
 __all__ = ["AMOUNTS", "LEVELS", "apply", "period_of"]
@@ -46,7 +48,11 @@ def apply(
     if not deltas:
         return
     rows = BucketRows(connection)
-    stored = rows.stored(sorted(deltas), instant)
+    held = held_buckets(connection, instant)
+    stored: dict[Key, Stored] = {key: held[key] for key in deltas if key in held}
+    unread = sorted(deltas.keys() - stored.keys())
+    if unread:
+        stored.update(rows.stored(unread, instant))
     inserting: list[tuple[Key, Totals, datetime]] = []
     closing: list[tuple[Key, datetime, datetime]] = []
     dropping: list[tuple[Key, datetime]] = []
@@ -57,30 +63,44 @@ def apply(
         before = current[1] if current else (0,) * len(MEASURES)
         after = tuple(old + change for old, change in zip(before, delta, strict=True))
         if after == before:
+            _hold(held, key, (current, closed_now))
             continue
+        now: tuple[datetime, Totals] | None = (instant, after) if any(after) else None
         if current is not None and current[0] == instant:
             # Made at this instant: rewrite it, or fall back to the row it replaced.
             if closed_now is not None and closed_now[1] == after:
                 dropping.append((key, instant))
                 reviving.append((key, closed_now[0]))
-            elif any(after):
+                now, closed_now = closed_now, None
+            elif now is not None:
                 rewriting.append((key, instant, after))
             else:
                 dropping.append((key, instant))
-            continue
-        if current is not None:
+        elif current is not None:
             closing.append((key, current[0], instant))
+            closed_now = current
+            if now is not None:
+                inserting.append((key, after, instant))
         elif closed_now is not None and closed_now[1] == after:
             reviving.append((key, closed_now[0]))
-            continue
-        if any(after):
+            now, closed_now = closed_now, None
+        elif now is not None:
             inserting.append((key, after, instant))
+        _hold(held, key, (now, closed_now))
     # Drops first: a revived row's span must not meet a row made at the same instant.
     rows.drop(dropping)
     rows.close(closing)
     rows.revive(reviving)
     rows.rewrite(rewriting)
     rows.insert(inserting)
+
+
+def _hold(held: OrderedDict[Any, Any], key: Key, rows: Stored) -> None:
+    """Remember a bucket's rows as this transaction leaves them (oldest bucket out first)."""
+    held.pop(key, None)
+    held[key] = rows
+    if len(held) > holding.MAX_BUCKETS:
+        held.popitem(last=False)
 
 
 def _deltas(

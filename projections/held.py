@@ -1,5 +1,5 @@
-"""The posting rows one write transaction has left for each stream, so that its next batches
-need not read them back.
+"""The read-model rows one write transaction has left (per stream; per bucket), so that its
+next batches need not read them back.
 
 A long import appends in chunks inside one transaction that holds the tail: nobody else can
 write meanwhile, so the rows a chunk leaves for a stream are exactly what the next chunk
@@ -16,13 +16,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-__all__ = ["HeldPostings", "Rows"]
+__all__ = ["HeldPostings", "Rows", "held_buckets"]
 
 Rows = tuple[dict[tuple[Any, ...], datetime], dict[tuple[Any, ...], datetime]]
 """A stream's current rows and the rows closed at the instant, each with its known_from."""
 
 _INFO_KEY = "capledger.transaction.postings"
 MAX_ROWS = 60_000
+MAX_BUCKETS = 20_000
 
 
 class HeldPostings:
@@ -33,6 +34,7 @@ class HeldPostings:
         self.instant = instant
         self._streams: OrderedDict[tuple[str, str], Rows] = OrderedDict()
         self._held = 0
+        self.buckets: OrderedDict[Any, Any] = OrderedDict()
 
     @classmethod
     def of(cls, connection: Connection, instant: datetime) -> HeldPostings:
@@ -67,3 +69,9 @@ class HeldPostings:
         while self._held > MAX_ROWS and len(self._streams) > 1:
             _, (current, closed) = self._streams.popitem(last=False)
             self._held -= len(current) + len(closed)
+
+
+def held_buckets(connection: Connection, instant: datetime) -> OrderedDict[Any, Any]:
+    """The position buckets' rows as this transaction left them at `instant`, by bucket key
+    (oldest out first, MAX_BUCKETS at most): what `HeldPostings.of` holds, for the buckets."""
+    return HeldPostings.of(connection, instant).buckets

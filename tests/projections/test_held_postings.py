@@ -1,5 +1,6 @@
-"""An import remembers the rows it left for each stream instead of reading them back: the
-tables come out the same however little it may hold, and nothing outlives its transaction."""
+"""An import remembers the rows it left for each stream and bucket instead of reading them
+back: the tables come out the same however little it may hold, and nothing outlives its
+transaction."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from sqlalchemy import select
 from ledger import Ledger, RuleViolation
 from projections import attach, project
 from projections import held as held_module
-from projections.tables import position_postings, tranche_schedule
+from projections.tables import position_buckets, position_postings, tranche_schedule
 from tests.bench.synth import synthetic_events
 
 from .conftest import SetClock
 
-TABLES = (position_postings, tranche_schedule)
+TABLES = (position_postings, tranche_schedule, position_buckets)
 
 
 def dump(led: Ledger) -> list[list[tuple[object, ...]]]:
@@ -30,6 +31,7 @@ def test_an_import_leaves_the_rows_of_a_rebuild_whatever_it_may_hold(
     led: Ledger, clock: SetClock, monkeypatch: pytest.MonkeyPatch, max_rows: int
 ) -> None:
     monkeypatch.setattr(held_module, "MAX_ROWS", max_rows)
+    monkeypatch.setattr(held_module, "MAX_BUCKETS", max_rows)
     history = list(synthetic_events(1_500, seed=11, active=30))
     attach(led)
     clock.set("2026-01-01T00:00:00")
