@@ -2,8 +2,8 @@
 
 The write path looks up and rewrites thousands of buckets per chunk: the SQL is written here and
 each date and instant converted once, since SQLAlchemy would compile and process thousands of
-parameters on every call. Keys are joined from a VALUES list, each one an index seek (a row-value
-IN scans the whole table on SQLite).
+parameters on every call. Keys are joined from a VALUES list on SQLite (a row-value IN scans
+the whole table there) and from arrays on PostgreSQL: each key one index seek.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class BucketRows:
         dialect = connection.dialect
         table = position_buckets
         self.mark = mark(dialect)
-        self.lateral = dialect.name == "postgresql"
+        self.arrays = dialect.name == "postgresql"
         self.period_in = memoised(bind_processor(table.c.period, dialect) or _same)
         self.instant_in = memoised(bind_processor(table.c.known_from, dialect) or _same)
         self.period_out = memoised(result_processor(table.c.period, dialect))
@@ -62,29 +62,10 @@ class BucketRows:
 
     def stored(self, keys: Sequence[Key], instant: datetime) -> dict[Key, Stored]:
         """Per bucket: its current row and its row closed at `instant`, where there are."""
-        names = ", ".join(KEY)
-        selected = ", ".join(f"b.{name}" for name in (*KEY, *AMOUNTS, "known_from", "known_until"))
-        on = " AND ".join(f"b.{name} = wanted.{name}" for name in KEY)
-        one = "(" + ", ".join([self.mark] * len(KEY)) + ")"
         found: dict[Key, Stored] = {}
-        for start in range(0, len(keys), _LOOKUP):
-            part = keys[start : start + _LOOKUP]
-            known = f"(b.known_until IS NULL OR b.known_until = {self.mark})"
-            if self.lateral:
-                # A table filled in this transaction has no statistics: PostgreSQL would hash
-                # the whole table for each lookup. LIMIT keeps the subquery from being
-                # flattened into such a join: one index seek per key (at most two rows each).
-                found_rows = (
-                    f"CROSS JOIN LATERAL (SELECT * FROM position_buckets b WHERE {on} "
-                    f"AND {known} LIMIT 2) b"
-                )
-            else:
-                found_rows = f"JOIN position_buckets b ON {on} WHERE {known}"
-            sql = (
-                f"WITH wanted ({names}) AS (VALUES {', '.join([one] * len(part))}) "
-                f"SELECT {selected} FROM wanted {found_rows}"
-            )
-            parameters = [value for key in part for value in self._key(key)]
+        step = len(keys) if self.arrays else _LOOKUP
+        for start in range(0, len(keys), max(step, 1)):
+            sql, parameters = self._lookup(keys[start : start + step])
             parameters.append(self.instant_in(instant))
             for row in self.connection.exec_driver_sql(sql, tuple(parameters)):
                 key: Key = (*row[:5], self.period_out(row[5]))
@@ -99,6 +80,31 @@ class BucketRows:
                     closed_now = (self.instant_out(row[-2]), totals)
                 found[key] = (current, closed_now)
         return found
+
+    def _lookup(self, keys: Sequence[Key]) -> tuple[str, list[Any]]:
+        """The query of these keys' rows (its last parameter, the instant, left to add)."""
+        names = ", ".join(KEY)
+        selected = ", ".join(f"b.{name}" for name in (*KEY, *AMOUNTS, "known_from", "known_until"))
+        on = " AND ".join(f"b.{name} = wanted.{name}" for name in KEY)
+        known = f"(b.known_until IS NULL OR b.known_until = {self.mark})"
+        if self.arrays:
+            # One array per column: seven parameters whatever the number of keys (psycopg
+            # parses every placeholder again on each call). A table filled in this transaction
+            # has no statistics, and PostgreSQL might hash it whole for a join: LIMIT keeps the
+            # subquery apart, one index seek per key.
+            columns = ", ".join(f"{self.mark}::varchar[]" for _ in KEY[:5])
+            sql = (
+                f"SELECT {selected} FROM unnest({columns}, {self.mark}::date[]) "
+                f"AS wanted ({names}) CROSS JOIN LATERAL (SELECT * FROM position_buckets b "
+                f"WHERE {on} AND {known} LIMIT 2) b"
+            )
+            return sql, [[key[index] for key in keys] for index in range(len(KEY))]
+        one = "(" + ", ".join([self.mark] * len(KEY)) + ")"
+        sql = (
+            f"WITH wanted ({names}) AS (VALUES {', '.join([one] * len(keys))}) "
+            f"SELECT {selected} FROM wanted JOIN position_buckets b ON {on} WHERE {known}"
+        )
+        return sql, [value for key in keys for value in self._key(key)]
 
     def drop(self, rows: list[tuple[Key, datetime]]) -> None:
         self._many(
