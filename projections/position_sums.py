@@ -52,8 +52,8 @@ def sums(
         first = connection.execute(
             select(func.min(table.c.period)).where(table.c.level == "year")
         ).scalar_one_or_none()
-        # Equalities on the period, so that the index bounds known_from too: only the
-        # versions known by `known_at` are read, not every version of every period.
+        # The periods listed, each an equality on the index (level, period, parties...):
+        # from the first year any bucket holds, so nothing earlier is left out.
         start = day.year if first is None else min(first.year, day.year)
         values["years"] = [date(year, 1, 1) for year in range(start, day.year)] or [None]
         values["months"] = [date(day.year, month, 1) for month in range(1, day.month)] or [None]
