@@ -35,6 +35,7 @@ __all__ = [
     "CommitmentState",
     "TrancheState",
     "apply_corrections",
+    "first_change",
     "fold",
     "in_fold_order",
     "states_by_date",
@@ -274,6 +275,27 @@ def apply_corrections(events: Sequence[Event]) -> list[DatedEvent]:
         if fix is not None:
             corrected.append(fix if fix.id == event.id else fix.model_copy(update={"id": event.id}))
     return corrected
+
+
+def first_change(before: Sequence[DatedEvent], after: Sequence[DatedEvent]) -> date | None:
+    """The earliest effective date of an event added, removed or changed from `before` to
+    `after` (both with corrections applied); None if nothing changed or an id is missing."""
+    earlier: dict[UUID, DatedEvent] = {}
+    for event in before:
+        if event.id is None:
+            return None
+        earlier[event.id] = event
+    dates: list[date] = []
+    for event in after:
+        if event.id is None:
+            return None
+        was = earlier.pop(event.id, None)
+        if was is None:
+            dates.append(event.effective)
+        elif was is not event and was != event:
+            dates.extend((was.effective, event.effective))
+    dates.extend(event.effective for event in earlier.values())  # retracted since
+    return min(dates) if dates else None
 
 
 def in_fold_order(events: Sequence[Event]) -> list[DatedEvent]:

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from .amounts import describe, plus
 from .errors import RuleViolation
-from .fold import CommitmentFold, CommitmentState, apply_corrections
+from .fold import CommitmentFold, CommitmentState, apply_corrections, first_change
 from .models import (
     CommitmentAmended,
     CommitmentMade,
@@ -142,7 +142,7 @@ def _resumed(resume: StreamWalk, known: Sequence[Event], new: Sequence[Event]) -
         opening = corrected[0] if corrected else None
         if opening is not before[0] or any(isinstance(e, CommitmentMade) for e in corrected[1:]):
             return None
-        found = _first_change(before, corrected)
+        found = first_change(before, corrected)
         if found is None:
             return None
         since = found
@@ -186,27 +186,6 @@ def _plainly_added(
     if since is None:
         return None
     return [*before, *new], since  # type: ignore[list-item]
-
-
-def _first_change(before: Sequence[DatedEvent], after: Sequence[DatedEvent]) -> date | None:
-    """The earliest effective date of an event added, removed or changed from `before` to
-    `after` (both with corrections applied); None if nothing changed or an id is missing."""
-    earlier: dict[UUID, DatedEvent] = {}
-    for event in before:
-        if event.id is None:
-            return None
-        earlier[event.id] = event
-    dates: list[date] = []
-    for event in after:
-        if event.id is None:
-            return None
-        was = earlier.pop(event.id, None)
-        if was is None:
-            dates.append(event.effective)
-        elif was is not event and was != event:
-            dates.extend((was.effective, event.effective))
-    dates.extend(event.effective for event in earlier.values())  # retracted since
-    return min(dates) if dates else None
 
 
 def _violation(events: Sequence[Event], walk: _Walk | None = None) -> RuleViolation | None:

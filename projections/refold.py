@@ -13,10 +13,9 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from datetime import date
 from operator import attrgetter, itemgetter
-from uuid import UUID
 
 from events import CommitmentMade, CommitmentState, DatedEvent, Event, states_by_date
-from events.fold import CommitmentFold, apply_corrections
+from events.fold import CommitmentFold, apply_corrections, first_change
 
 __all__ = ["Refold"]
 
@@ -55,7 +54,7 @@ class Refold:
         opening = corrected[0]
         if any(isinstance(event, CommitmentMade) for event in corrected[1:]):
             return None
-        since = _first_change(before, corrected)
+        since = first_change(before, corrected)
         if since is None:
             return None
         start = bisect_left(self.states, since, key=itemgetter(0))
@@ -80,24 +79,3 @@ def _closing_states(
             snapshot = fold.snapshot()
             if snapshot is not None:
                 yield event.effective, snapshot
-
-
-def _first_change(before: Sequence[DatedEvent], after: Sequence[DatedEvent]) -> date | None:
-    """The earliest effective date of an event added, removed or changed from `before` to
-    `after` (both with corrections applied); None if nothing changed or an id is missing."""
-    earlier: dict[UUID, DatedEvent] = {}
-    for event in before:
-        if event.id is None:
-            return None
-        earlier[event.id] = event
-    dates: list[date] = []
-    for event in after:
-        if event.id is None:
-            return None
-        was = earlier.pop(event.id, None)
-        if was is None:
-            dates.append(event.effective)
-        elif was is not event and was != event:
-            dates.extend((was.effective, event.effective))
-    dates.extend(event.effective for event in earlier.values())  # retracted since
-    return min(dates) if dates else None
