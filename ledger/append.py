@@ -220,39 +220,23 @@ def append_batch(
             event.effective,
         )
         digest = link(prev_hash, header, event.payload)
-        rows.append(
-            StoredEvent(
-                position,
-                event.event_id,
-                commitment,
-                version,
-                event.type_name,
-                event.schema_version,
-                event.effective,
-                recorded_at,
-                recorded_by,
-                event.payload,
-                prev_hash,
-                digest,
-            )
+        # In the order of EVENT_COLUMNS, which is also StoredEvent's (the id as text, as stored).
+        row = (
+            position,
+            event.key,
+            commitment,
+            version,
+            event.type_name,
+            event.schema_version,
+            event.effective,
+            recorded_at,
+            recorded_by,
+            event.payload,
+            prev_hash,
+            digest,
         )
-        # In the order of EVENT_COLUMNS.
-        inserted.append(
-            (
-                position,
-                event.key,
-                commitment,
-                version,
-                event.type_name,
-                event.schema_version,
-                event.effective,
-                recorded_at,
-                recorded_by,
-                event.payload,
-                prev_hash,
-                digest,
-            )
-        )
+        inserted.append(row)
+        rows.append(StoredEvent(position, event.event_id, *row[2:]))
         prev_hash = digest
     try:
         insert_rows(connection, events, EVENT_COLUMNS, inserted)

@@ -80,12 +80,6 @@ def stream_event(row: StoredPayload) -> StreamEvent:
     return StreamEvent(row.recorded_at, model)
 
 
-def iter_streams(connection: Connection, *, page: int = 5_000) -> Iterator[list[StreamEvent]]:
-    """The whole log, one stream at a time, each in position order, as models (for replays)."""
-    for stream in iter_stream_payloads(connection, page=page):
-        yield [stream_event(row) for row in stream]
-
-
 def iter_stream_payloads(
     connection: Connection, *, page: int = 5_000
 ) -> Iterator[list[StoredPayload]]:
