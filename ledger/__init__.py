@@ -11,7 +11,7 @@ from events import InvalidEvent, LedgerError, RuleViolation
 from .anchor import read_anchor, write_anchor
 from .append import STATES_INFO_KEY, STREAMS_INFO_KEY, AppendHook
 from .clock import Clock, as_utc, utc_now
-from .engine import safe_url
+from .engine import TRANSACTION_INFO_PREFIX, safe_url
 from .errors import ChainBroken, ConcurrencyConflict, EventIdConflict, StoreError
 from .records import PendingEvent, Receipt, StoredEvent
 from .store import Ledger
@@ -20,6 +20,7 @@ from .verify import Anchor, ChainReport
 __all__ = [
     "STATES_INFO_KEY",
     "STREAMS_INFO_KEY",
+    "TRANSACTION_INFO_PREFIX",
     "Anchor",
     "AppendHook",
     "ChainBroken",

@@ -15,6 +15,11 @@ SQLITE_BUSY_TIMEOUT_MS = 60_000
 _PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 SQLITE_CACHE_KIB = 16 * 1024
 
+TRANSACTION_INFO_PREFIX = "capledger.transaction."
+"""Keys of `connection.info` under this prefix live for one transaction: every engine drops them
+when it commits or rolls back (pooled connections keep their info, and what one transaction
+held must neither leak into the next nor stay in memory while the connection waits in the pool)."""
+
 
 def parse_url(url: str | URL) -> URL:
     """A SQLAlchemy URL, with `postgresql://` read as the psycopg 3 driver."""
@@ -41,10 +46,22 @@ def build_engine(url: str | URL) -> Engine:
     """An engine configured for the ledger's transactions on its backend."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
-    if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True)
-    raise StoreError(f"unsupported backend {parsed.get_backend_name()!r}: use sqlite or postgresql")
+        engine = _sqlite_engine(parsed)
+    elif parsed.get_backend_name() == "postgresql":
+        engine = create_engine(parsed, pool_pre_ping=True)
+    else:
+        backend = parsed.get_backend_name()
+        raise StoreError(f"unsupported backend {backend!r}: use sqlite or postgresql")
+    event.listen(engine, "commit", forget_transaction)
+    event.listen(engine, "rollback", forget_transaction)
+    return engine
+
+
+def forget_transaction(connection: Connection) -> None:
+    """Drop every transaction-scoped entry of `connection.info` (the transaction has ended)."""
+    info = connection.info
+    for key in [key for key in info if str(key).startswith(TRANSACTION_INFO_PREFIX)]:
+        del info[key]
 
 
 def _sqlite_engine(url: URL) -> Engine:

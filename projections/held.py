@@ -4,8 +4,9 @@ next batches need not read them back.
 A long import appends in chunks inside one transaction that holds the tail: nobody else can
 write meanwhile, so the rows a chunk leaves for a stream are exactly what the next chunk
 touching that stream would read from the table. They are remembered per connection, for the
-transaction they were made in only, and for one recording instant (rows closed "now" depend
-on it). Bounded by the number of rows held (oldest stream out first), so memory stays flat.
+transaction they were made in only (the engine drops them when it ends), and for one
+recording instant (rows closed "now" depend on it). Bounded by the number of rows held (oldest
+stream out first), so memory stays flat.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ledger import TRANSACTION_INFO_PREFIX
+
 __all__ = ["HeldPostings", "Rows", "held_buckets"]
 
 Rows = tuple[dict[tuple[Any, ...], datetime], dict[tuple[Any, ...], datetime]]
 """A stream's current rows and the rows closed at the instant, each with its known_from."""
 
-_INFO_KEY = "capledger.transaction.postings"
+_INFO_KEY = TRANSACTION_INFO_PREFIX + "postings"  # dropped when the transaction ends
 MAX_ROWS = 60_000
 MAX_BUCKETS = 20_000
 
