@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from hashlib import sha256
+from multiprocessing.connection import Connection, wait
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Dialect, Engine
 
 from .chain import GENESIS, header_json, header_text, link
 from .clock import as_utc
 from .driver import mark, result_processor
+from .errors import StoreError
 from .schema import EVENT_COLUMNS, events
 
 PAGE = 10_000
@@ -22,6 +26,14 @@ PAGE = 10_000
 
 BATCH = 1_000
 """Rows taken from the driver at a time: small batches stay in the CPU's caches."""
+
+PARALLEL_FROM = 100_000
+"""Positions from which verify_chain checks ranges of the log in parallel, by default: below it,
+starting the worker processes costs more than they save."""
+
+RANGES_PER_WORKER = 4
+"""Ranges the log is cut into for each worker: a worker slowed by other work takes fewer, and a
+break found early leaves fewer to walk."""
 
 
 # What the header's JSON encoder escapes in a string (ensure_ascii=False): a string without any
@@ -32,6 +44,7 @@ _ESCAPED = bytes(range(0x20)) + b'"\\'
 _QUOTED = (itemgetter(1), itemgetter(2), itemgetter(4))
 
 _UNSET: Any = object()  # equal to no value read from the store
+_NO_END = 2**63 - 1  # past any position
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
@@ -61,12 +74,23 @@ class ChainReport:
         return self.first_bad_position is None
 
 
-def verify_chain(engine: Engine, *, anchor: Anchor | None = None, page: int = PAGE) -> ChainReport:
+def verify_chain(
+    engine: Engine,
+    *,
+    anchor: Anchor | None = None,
+    page: int = PAGE,
+    workers: int | None = None,
+) -> ChainReport:
     """Walk the whole log in position order, recomputing every link.
 
     With an anchor, also check that the anchored position is still there with its hash.
+
+    Every row stores the hash of the row before it as well as its own, so ranges of positions
+    can be checked on their own, each from the row just before it: with several workers (by
+    default one per CPU, for a log of PARALLEL_FROM positions or more) the ranges are checked
+    in parallel by forked processes, and the report is the one the walk from position 1 gives.
     """
-    report = _walk(engine, anchor, page)
+    report = _check(engine, anchor, page, workers)
     if report.intact and anchor is not None and anchor.position > report.count:
         return _broken(
             report.count,
@@ -78,19 +102,164 @@ def verify_chain(engine: Engine, *, anchor: Anchor | None = None, page: int = PA
     return report
 
 
-def _page_sql(dialect: Dialect) -> tuple[str, str]:
-    """The raw rows in a range of positions, and the first position after one, as SQL in the
-    driver's own parameter style."""
+def spans(last: int, parts: int) -> list[tuple[int, int | None]]:
+    """Positions 1..last cut into at most `parts` ranges, each (after, upto]: the last range has
+    no end, so that it takes in any row appended meanwhile, as the walk from position 1 does."""
+    size = max(1, -(-last // parts))
+    bounds = list(range(0, last, size))
+    return [(after, after + size) for after in bounds[:-1]] + [(bounds[-1], None)]
+
+
+def _check(engine: Engine, anchor: Anchor | None, page: int, workers: int | None) -> ChainReport:
+    forced = workers is not None
+    workers = workers if forced else os.cpu_count()
+    if not workers or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _walk(engine, anchor, page)
+    last = _query_one(engine, _statements(engine.dialect).last, ())
+    if last is None or (not forced and last < PARALLEL_FROM):
+        return _walk(engine, anchor, page)
+    ranges = spans(last, workers * RANGES_PER_WORKER)
+    return _check_in_parallel(engine, anchor, page, ranges, workers)
+
+
+def _check_in_parallel(
+    engine: Engine,
+    anchor: Anchor | None,
+    page: int,
+    ranges: list[tuple[int, int | None]],
+    workers: int,
+) -> ChainReport:
+    """The ranges checked by forked worker processes, each taking the next range not yet taken
+    and sending back its report; the first report that decides, in position order, is returned.
+
+    A report decides when its range breaks or ends short of the next range (the chain ends
+    there), or when it is the last range. A range reached in that order starts right after the
+    end of the one before, so the row it starts from was there when that one was checked.
+    """
+    context = multiprocessing.get_context("fork")  # the workers start with this engine as it is
+    taken = context.Value("i", 0)  # how many ranges the workers have taken, in order
+    pipes = [context.Pipe(duplex=False) for _ in range(min(workers, len(ranges)))]
+    processes = [
+        context.Process(target=_work, args=(engine, anchor, page, ranges, taken, sender))
+        for _, sender in pipes
+    ]
+    try:
+        for process in processes:
+            process.start()
+        for _, sender in pipes:
+            sender.close()  # the workers' end: once they have all closed it, nothing more comes
+        readers = [reader for reader, _ in pipes]
+        reports: dict[int, ChainReport | BaseException | None] = {}
+        for index, (_, upto) in enumerate(ranges):
+            while index not in reports:
+                if not readers:
+                    raise StoreError("a verify worker stopped without checking its range")
+                for ready in wait(readers):
+                    reader = cast(Connection, ready)
+                    try:
+                        done, reports[done] = reader.recv()
+                    except EOFError:
+                        readers.remove(reader)
+            report = reports[index]
+            if isinstance(report, BaseException):
+                raise report
+            if report is None:
+                raise StoreError("a row was removed from the log while it was being verified")
+            if not report.intact or upto is None or report.count < upto:
+                return report
+        raise AssertionError("the last range has no end")  # pragma: no cover
+    finally:
+        for process in processes:  # those still checking ranges no longer needed
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            if process.pid is not None:  # started
+                process.join()
+        for reader, _ in pipes:
+            reader.close()
+
+
+def _work(
+    engine: Engine,
+    anchor: Anchor | None,
+    page: int,
+    ranges: list[tuple[int, int | None]],
+    taken: Any,
+    sender: Connection,
+) -> None:
+    """A forked worker: check the next range not yet taken, until none is left."""
+    # Connections of its own (SQLAlchemy's recipe for a fork): the parent's pool is set aside
+    # untouched, and kept so that it is not garbage-collected here, which would close its
+    # connections, the parent's too, from this process.
+    _parents.append(engine.pool)
+    engine.dispose(close=False)
+    while True:
+        with taken.get_lock():
+            index = taken.value
+            taken.value += 1
+        if index >= len(ranges):
+            break
+        try:
+            report = _walk_range(engine, anchor, page, *ranges[index])
+        except Exception as error:
+            sender.send((index, error))
+            break
+        sender.send((index, report))
+    sender.close()
+
+
+_parents: list[Any] = []  # in a worker: the parent's pool, neither used nor closed
+
+
+def _walk_range(
+    engine: Engine, anchor: Anchor | None, page: int, after: int, upto: int | None
+) -> ChainReport | None:
+    """Check positions (after, upto], from the row at `after`: None if that row is not there."""
+    before = _query_one(engine, _statements(engine.dialect).link, (after,)) if after else None
+    if after and before is None:
+        return None  # the range before this one cannot have reached its end: it decides
+    return _walk(engine, anchor, page, after, upto, before)
+
+
+class _Statements(NamedTuple):
+    """The SQL verify runs, in the driver's own parameter style."""
+
+    rows: str  # the raw rows in a range of positions
+    after: str  # the first position after one
+    last: str  # the last position
+    link: str  # one row's hash and recorded_at
+
+
+def _statements(dialect: Dialect) -> _Statements:
     param = mark(dialect)
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in EVENT_COLUMNS)
     position = quote("position")
     table = dialect.identifier_preparer.format_table(events)
-    return (
-        f"SELECT {columns} FROM {table} WHERE {position} > {param} AND {position} <= {param} "
-        f"ORDER BY {position}",
-        f"SELECT min({position}) FROM {table} WHERE {position} > {param}",
+    return _Statements(
+        rows=f"SELECT {columns} FROM {table} WHERE {position} > {param} "
+        f"AND {position} <= {param} ORDER BY {position}",
+        after=f"SELECT min({position}) FROM {table} WHERE {position} > {param}",
+        last=f"SELECT max({position}) FROM {table}",
+        link=f"SELECT {quote('hash')}, {quote('recorded_at')} FROM {table} "
+        f"WHERE {position} = {param}",
     )
+
+
+def _query_one(engine: Engine, sql: str, parameters: tuple[Any, ...]) -> Any:
+    """The first row of a query's result (its only value, if it has one), or None."""
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor()
+        try:
+            cursor.execute(sql, parameters)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    if row is None:
+        return None
+    return row[0] if len(row) == 1 else tuple(row)
 
 
 def _plain(*texts: Any) -> bool:
@@ -105,40 +274,54 @@ def _plain(*texts: Any) -> bool:
     return True
 
 
-def _batches(engine: Engine, page: int) -> Generator[list[tuple[Any, ...]], None, None]:
-    """Every row as the driver returns it, in position order, in batches of BATCH rows.
+def _batches(
+    engine: Engine, page: int, after: int, upto: int | None
+) -> Generator[list[tuple[Any, ...]], None, None]:
+    """Every row in positions (after, upto], as the driver returns it, in position order, in
+    batches of BATCH rows.
 
     The rows are read in pages of `page` positions, each one statement on its own connection.
     A page is a range of positions rather than a LIMIT: PostgreSQL then reads it through the
     primary key even on a table it has no statistics for. A page that comes back short has a
     gap or is the end: the next page starts at the first position stored after it, if any.
     """
-    rows_sql, next_sql = _page_sql(engine.dialect)
-    low = 0
-    while True:
-        high = low + page
+    statements = _statements(engine.dialect)
+    end = _NO_END if upto is None else upto
+    low = after
+    while low < end:
+        high = min(low + page, end)
         fetched = 0
         with engine.connect() as connection:
             driver = connection.connection.driver_connection
             assert driver is not None
             cursor = driver.cursor()
             try:
-                cursor.execute(rows_sql, (low, high))
+                cursor.execute(statements.rows, (low, high))
                 while rows := cursor.fetchmany(BATCH):
                     fetched += len(rows)
                     yield rows
-                if fetched < page:
-                    cursor.execute(next_sql, (high,))
-                    (after,) = cursor.fetchone()
-                    if after is None:
+                if fetched < high - low:
+                    cursor.execute(statements.after, (high,))
+                    (next_stored,) = cursor.fetchone()
+                    if next_stored is None or next_stored > end:
                         return
-                    high = after - 1
+                    high = next_stored - 1
             finally:
                 cursor.close()
         low = high
 
 
-def _walk(engine: Engine, anchor: Anchor | None, page: int) -> ChainReport:
+def _walk(
+    engine: Engine,
+    anchor: Anchor | None,
+    page: int,
+    after: int = 0,
+    upto: int | None = None,
+    before: tuple[str, Any] | None = None,
+) -> ChainReport:
+    """Check positions (after, upto]: from position 1, or from `before`, the stored hash and raw
+    recorded_at of the row at `after` (as the walk from position 1 has them once past that row).
+    """
     # The rows come from the driver's own cursor as plain tuples: SQLAlchemy's row processing
     # costs more than the hashing. The two columns whose raw value differs by backend (dates kept
     # as text on SQLite) go through SQLAlchemy's own processors, once per distinct value. The
@@ -152,13 +335,16 @@ def _walk(engine: Engine, anchor: Anchor | None, page: int) -> ChainReport:
     anchor_hash = anchor.hash if anchor is not None else None
 
     dates: dict[Any, tuple[date | None, str]] = {}  # raw effective -> the date, its header JSON
-    expected_position = 1
+    expected_position = after + 1
     prev_hash = GENESIS
     last_raw: Any = _UNSET  # the raw recorded_at of the row before, and its instant
     last_recorded = _EARLIEST
+    if before is not None:
+        prev_hash, last_raw = before
+        last_recorded = as_utc(to_instant(last_raw))
     tail = ""  # the header's end, shared by a transaction's rows: recorded_at, recorded_by
     tail_by: Any = _UNSET
-    with closing(_batches(engine, page)) as batches:
+    with closing(_batches(engine, page, after, upto)) as batches:
         for rows in batches:
             # One check for the whole batch: the shortcut needs no escaping in any row.
             plain = _plain(*(map(column, rows) for column in _QUOTED))
@@ -236,7 +422,17 @@ def _walk(engine: Engine, anchor: Anchor | None, page: int) -> ChainReport:
                     )
                 prev_hash = stored_hash
                 expected_position += 1
-    return ChainReport(count=expected_position - 1, head_hash=prev_hash)
+    count = expected_position - 1
+    if upto is not None and count < upto:  # the range ends short of `upto`: a gap, or the end
+        next_stored = _query_one(engine, _statements(dialect).after, (count,))
+        if next_stored is not None:
+            return _broken(
+                count,
+                prev_hash,
+                expected_position,
+                f"position {expected_position} is missing (next stored is {next_stored})",
+            )
+    return ChainReport(count=count, head_hash=prev_hash)
 
 
 def _broken(count: int, head: str, position: int, reason: str) -> ChainReport:
