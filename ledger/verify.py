@@ -113,13 +113,25 @@ def spans(last: int, parts: int) -> list[tuple[int, int | None]]:
 def _check(engine: Engine, anchor: Anchor | None, page: int, workers: int | None) -> ChainReport:
     forced = workers is not None
     workers = workers if forced else os.cpu_count()
-    if not workers or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        not workers
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or not _shared(engine)
+    ):
         return _walk(engine, anchor, page)
     last = _query_one(engine, _statements(engine.dialect).last, ())
     if last is None or (not forced and last < PARALLEL_FROM):
         return _walk(engine, anchor, page)
     ranges = spans(last, workers * RANGES_PER_WORKER)
     return _check_in_parallel(engine, anchor, page, ranges, workers)
+
+
+def _shared(engine: Engine) -> bool:
+    """Whether other processes reach the same log through this engine's URL (an in-memory
+    SQLite database is private to the connection that made it)."""
+    url = engine.url
+    return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
 
 
 def _check_in_parallel(

@@ -221,3 +221,13 @@ def test_the_ranges_are_checked_in_other_processes_and_the_parents_connection_st
     assert str(os.getpid()) not in pids and 1 <= len(set(pids)) <= WORKERS
     ledger.append([make_pending("b", 0)])  # the parent's pool still works
     assert ledger.verify().count == N + 1
+
+
+def test_an_in_memory_log_is_checked_in_this_process_which_alone_can_see_it() -> None:
+    led = Ledger.open("sqlite:///:memory:", actor="tester")
+    try:
+        _fill(led)
+        report = verify_chain(led.engine, page=2, workers=WORKERS)
+        assert report.intact and report.count == N
+    finally:
+        led.close()
