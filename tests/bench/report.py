@@ -174,7 +174,9 @@ METHOD = """\
 - positions: `projections.positions` (by holder, provider, kind, resource) at 50 random
   (as_of, known_at) pairs after one warm-up; median and p95. timeline: `projections.timeline`
   (gw, monthly, 2021-01 to 2030-12), median of 3. rebuild: `project(led, rebuild=True)`, once.
-  verify: `led.verify()`, median of 3. Raw limits: best of 3.
+  verify: `led.verify()`, median of 3; from 100,000 events it checks ranges of the log in
+  one forked process per core (2 here), so its × limit compares two cores with the raw
+  read's one. Raw limits: best of 3.
 - Ratios (× peer, × limit) say how many times better capledger does: rate ÷ rate for events/s,
   time ÷ time (theirs over ours) for ms and MB, so > 1 always means capledger is ahead.
 """
