@@ -9,6 +9,14 @@ from events import Event, parse_event, with_id
 STREAM = "aws-anthropic-2026-capacity"
 
 
+def in_stream(*parts: dict[str, Any]) -> dict[str, Any]:
+    """One event's fields of the test stream, from parts (a later part wins)."""
+    merged: dict[str, Any] = {"commitment": STREAM}
+    for part in parts:
+        merged.update(part)
+    return merged
+
+
 def event(type_name: str, **fields: Any) -> Event:
     """A valid event of the test stream (unless `commitment` says otherwise), id set."""
     fields.setdefault("commitment", STREAM)

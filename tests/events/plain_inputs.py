@@ -15,7 +15,7 @@ from uuid import UUID
 
 from hypothesis import strategies as st
 
-from .event_streams import STREAM
+from .event_streams import STREAM, in_stream
 
 
 class Text(str):
@@ -100,28 +100,21 @@ dated = st.one_of(
 )
 
 
-def _merged(*parts: dict[str, Any]) -> dict[str, Any]:
-    merged: dict[str, Any] = {"commitment": STREAM}
-    for part in parts:
-        merged.update(part)
-    return merged
-
-
 plain_events = st.one_of(
-    st.builds(_merged, common, dated),
+    st.builds(in_stream, common, dated),
     st.builds(
-        _merged,
+        in_stream,
         common,
         st.fixed_dictionaries(
             {
                 "type": st.just("EventCorrected"),
                 "target": uuids,
-                "replacement": st.builds(_merged, dated, common),
+                "replacement": st.builds(in_stream, dated, common),
             }
         ),
     ),
     st.builds(
-        _merged,
+        in_stream,
         common,
         st.fixed_dictionaries(
             {"type": st.just("EventRetracted"), "target": uuids}, optional={"reason": texts}

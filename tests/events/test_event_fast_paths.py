@@ -22,7 +22,7 @@ from events.amounts import _parse_text_slowly, decimal_text
 from events.codec import EVENT_NAMESPACE, _dumped, _encode, parse_event, stamp_fresh, to_payload
 from ledger import inputs
 
-from .event_streams import STREAM
+from .event_streams import in_stream
 
 # Text that JSON escapes, or might: quotes, backslashes, control characters, DEL, line and
 # paragraph separators, non-ASCII in and beyond the BMP, and lone surrogates (orjson refuses
@@ -85,28 +85,21 @@ dated = st.one_of(
 )
 
 
-def _merged(*parts: dict[str, Any]) -> dict[str, Any]:
-    merged: dict[str, Any] = {"commitment": STREAM}
-    for part in parts:
-        merged.update(part)
-    return merged
-
-
 events = st.one_of(
-    st.builds(_merged, common, dated),
+    st.builds(in_stream, common, dated),
     st.builds(
-        _merged,
+        in_stream,
         common,
         st.fixed_dictionaries(
             {
                 "type": st.just("EventCorrected"),
                 "target": st.uuids().map(str),
-                "replacement": st.builds(_merged, dated, _optional(note=texts)),
+                "replacement": st.builds(in_stream, dated, _optional(note=texts)),
             }
         ),
     ),
     st.builds(
-        _merged,
+        in_stream,
         common,
         st.fixed_dictionaries(
             {"type": st.just("EventRetracted"), "target": st.uuids().map(str)},
