@@ -9,7 +9,7 @@ for stored in led.read_all(after=0): ...
 from events import InvalidEvent, LedgerError, RuleViolation
 
 from .anchor import read_anchor, write_anchor
-from .append import STATES_INFO_KEY, STREAMS_INFO_KEY, AppendHook
+from .append import STATES_INFO_KEY, STREAMS_INFO_KEY, AppendHook, CommitHook
 from .clock import Clock, as_utc, utc_now
 from .engine import TRANSACTION_INFO_PREFIX, safe_url
 from .errors import ChainBroken, ConcurrencyConflict, EventIdConflict, StoreError
@@ -26,6 +26,7 @@ __all__ = [
     "ChainBroken",
     "ChainReport",
     "Clock",
+    "CommitHook",
     "ConcurrencyConflict",
     "EventIdConflict",
     "InvalidEvent",

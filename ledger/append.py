@@ -17,6 +17,7 @@ from .records import PendingEvent, StoredEvent
 from .schema import EVENT_COLUMNS, events
 
 AppendHook = Callable[[Connection, Sequence[StoredEvent]], None]
+CommitHook = Callable[[Connection], None]
 
 BATCH_INFO_PREFIX = "capledger.batch."
 """Keys of `connection.info` under this prefix live for one append: the write path drops them

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.exc import DBAPIError
 
 from .driver import Convert, bind_processor, mark, memoised
@@ -24,10 +24,19 @@ def insert_rows(
     connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Row]
 ) -> None:
     """Insert `rows` (values in the order of `columns`) into `table`, in this transaction."""
+    if rows:
+        insert_converted(
+            connection, table, columns, converted(connection.dialect, table, columns, rows)
+        )
+
+
+def insert_converted(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Row]
+) -> None:
+    """Insert rows whose values are already as the driver takes them (see `converted`)."""
     if not rows:
         return
     dialect = connection.dialect
-    converted = _converted(connection, table, columns, rows)
     names = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
     if dialect.name == "postgresql":
         quoted = dialect.identifier_preparer.quote(table.name)
@@ -35,7 +44,7 @@ def insert_rows(
         driver = connection.connection.driver_connection
         try:
             with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-                for row in converted:
+                for row in rows:
                     copy.write_row(row)
         except dialect.loaded_dbapi.Error as error:
             # As SQLAlchemy reports driver errors (IntegrityError, ProgrammingError, ...).
@@ -45,14 +54,14 @@ def insert_rows(
         return
     marks = ", ".join(mark(dialect) for _ in columns)
     quoted = dialect.identifier_preparer.format_table(table)
-    connection.exec_driver_sql(f"INSERT INTO {quoted} ({names}) VALUES ({marks})", converted)
+    connection.exec_driver_sql(f"INSERT INTO {quoted} ({names}) VALUES ({marks})", rows)
 
 
-def _converted(
-    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Row]
+def converted(
+    dialect: Dialect, table: Table, columns: Sequence[str], rows: Sequence[Row]
 ) -> list[tuple[Any, ...]]:
-    """The rows with every value as the driver takes it (what SQLAlchemy would bind)."""
-    dialect = connection.dialect
+    """The rows with every value as the driver takes it (what SQLAlchemy would bind): plain
+    values, which another process can compute and send."""
     processors: list[tuple[int, Convert]] = []
     for index, name in enumerate(columns):
         processor = bind_processor(table.c[name], dialect)

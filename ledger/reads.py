@@ -81,11 +81,16 @@ def stream_event(row: StoredPayload) -> StreamEvent:
 
 
 def iter_stream_payloads(
-    connection: Connection, *, page: int = 5_000
+    connection: Connection,
+    *,
+    page: int = 5_000,
+    start: str | None = None,
+    stop: str | None = None,
 ) -> Iterator[list[StoredPayload]]:
     """The whole log, one stream at a time, each in position order (memory: a page and a
     stream), for replays: raw driver reads, each distinct instant converted once.
 
+    With `start` and `stop`, only the streams named from `start` on and before `stop`.
     Paged by (commitment, version), the unique index, so no cursor stays open across writes.
     """
     dialect = connection.dialect
@@ -95,9 +100,18 @@ def iter_stream_payloads(
     columns = ", ".join(quote(name) for name in (*names, "recorded_at"))
     table = dialect.identifier_preparer.format_table(events)
     order = f"{quote('commitment')}, {quote('version')}"
-    first = f"SELECT {columns} FROM {table} ORDER BY {order} LIMIT {int(page)}"
+    bounds: list[str] = []
+    bound: tuple[str, ...] = ()
+    if start is not None:
+        bounds.append(f"{quote('commitment')} >= {param}")
+        bound += (start,)
+    if stop is not None:
+        bounds.append(f"{quote('commitment')} < {param}")
+        bound += (stop,)
+    within = "".join(f" AND {condition}" for condition in bounds)
+    first = f"SELECT {columns} FROM {table} WHERE 1 = 1{within} ORDER BY {order} LIMIT {int(page)}"
     after = (
-        f"SELECT {columns} FROM {table} WHERE ({order}) > ({param}, {param}) "
+        f"SELECT {columns} FROM {table} WHERE ({order}) > ({param}, {param}){within} "
         f"ORDER BY {order} LIMIT {int(page)}"
     )
     to_instant = result_processor(events.c.recorded_at, dialect)
@@ -106,7 +120,10 @@ def iter_stream_payloads(
     current: str | None = None
     cursor: tuple[str, int] | None = None
     while True:
-        rows = _fetched(connection, first if cursor is None else after, cursor)
+        if cursor is None:
+            rows = _fetched(connection, first, bound or None)
+        else:
+            rows = _fetched(connection, after, (*cursor, *bound))
         for commitment, _, event_id, type_name, schema_version, payload, raw in rows:
             if commitment != current and stream:
                 yield stream
@@ -245,3 +262,9 @@ def read_stream_models(
 def count_events(connection: Connection) -> int:
     """How many events the log holds."""
     return int(connection.execute(select(func.count()).select_from(events)).scalar_one())
+
+
+def stream_names(connection: Connection) -> list[str]:
+    """Every commitment the log holds events of, in order (read off its first event's key)."""
+    query = select(events.c.commitment).where(events.c.version == 1)
+    return list(connection.execute(query.order_by(events.c.commitment)).scalars())

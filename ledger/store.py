@@ -21,6 +21,7 @@ from .append import (
     STATES_INFO_KEY,
     STREAMS_INFO_KEY,
     AppendHook,
+    CommitHook,
     append_batch,
     forget_batch,
     lock_tail,
@@ -48,6 +49,7 @@ class Ledger:
         self.clock = clock
         self.actor = resolve_actor(actor)
         self._hooks: list[AppendHook] = []
+        self._commit_hooks: list[CommitHook] = []
 
     @classmethod
     def open(cls, url: str | URL, *, clock: Clock = utc_now, actor: str | None = None) -> Ledger:
@@ -90,6 +92,19 @@ class Ledger:
         is all dropped when the append ends.
         """
         self._hooks.append(hook)
+
+    def before_commit(self, hook: CommitHook) -> None:
+        """Call `hook(connection)` once at the end of every append transaction, before commit.
+
+        A transaction may append in several batches (`record_stream` appends a chunk at a
+        time); this is where work a hook put off until the last batch is done, inside the same
+        transaction, so that it lands with the events or not at all.
+        """
+        self._commit_hooks.append(hook)
+
+    def _before_commit(self, connection: Connection) -> None:
+        for hook in self._commit_hooks:
+            hook(connection)
 
     def record(
         self,
@@ -173,6 +188,7 @@ class Ledger:
             with connection.begin():
                 lock_tail(connection)
                 yield connection
+                self._before_commit(connection)
 
     def _check_and_append(
         self,
@@ -239,6 +255,7 @@ class Ledger:
                     clock=self.clock,
                     hooks=self._hooks,
                 )
+                self._before_commit(connection)
         return receipt(rows, skipped)
 
     # -- reads ----------------------------------------------------------------------------

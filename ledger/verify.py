@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from hashlib import sha256
-from multiprocessing.connection import Connection, wait
 from operator import itemgetter
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from sqlalchemy import Dialect, Engine
 
@@ -20,6 +17,7 @@ from .clock import as_utc
 from .driver import mark, result_processor
 from .errors import StoreError
 from .schema import EVENT_COLUMNS, events
+from .workers import Pipe, Taken, detach, messages, started, take, worker_count
 
 PAGE = 10_000
 """Positions per query: each page is one statement, on its own connection, over a range."""
@@ -111,27 +109,14 @@ def spans(last: int, parts: int) -> list[tuple[int, int | None]]:
 
 
 def _check(engine: Engine, anchor: Anchor | None, page: int, workers: int | None) -> ChainReport:
-    forced = workers is not None
-    workers = workers if forced else os.cpu_count()
-    if (
-        not workers
-        or workers < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-        or not _shared(engine)
-    ):
+    count = worker_count(engine, workers)
+    if not count:
         return _walk(engine, anchor, page)
     last = _query_one(engine, _statements(engine.dialect).last, ())
-    if last is None or (not forced and last < PARALLEL_FROM):
+    if last is None or (workers is None and last < PARALLEL_FROM):
         return _walk(engine, anchor, page)
-    ranges = spans(last, workers * RANGES_PER_WORKER)
-    return _check_in_parallel(engine, anchor, page, ranges, workers)
-
-
-def _shared(engine: Engine) -> bool:
-    """Whether other processes reach the same log through this engine's URL (an in-memory
-    SQLite database is private to the connection that made it)."""
-    url = engine.url
-    return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
+    ranges = spans(last, count * RANGES_PER_WORKER)
+    return _check_in_parallel(engine, anchor, page, ranges, count)
 
 
 def _check_in_parallel(
@@ -148,30 +133,16 @@ def _check_in_parallel(
     there), or when it is the last range. A range reached in that order starts right after the
     end of the one before, so the row it starts from was there when that one was checked.
     """
-    context = multiprocessing.get_context("fork")  # the workers start with this engine as it is
-    taken = context.Value("i", 0)  # how many ranges the workers have taken, in order
-    pipes = [context.Pipe(duplex=False) for _ in range(min(workers, len(ranges)))]
-    processes = [
-        context.Process(target=_work, args=(engine, anchor, page, ranges, taken, sender))
-        for _, sender in pipes
-    ]
-    try:
-        for process in processes:
-            process.start()
-        for _, sender in pipes:
-            sender.close()  # the workers' end: once they have all closed it, nothing more comes
-        readers = [reader for reader, _ in pipes]
+    args = (engine, anchor, page, ranges)
+    with started(_work, args, min(workers, len(ranges))) as (readers, _):
+        incoming = messages(readers)
         reports: dict[int, ChainReport | BaseException | None] = {}
         for index, (_, upto) in enumerate(ranges):
             while index not in reports:
-                if not readers:
+                message = next(incoming, None)
+                if message is None:
                     raise StoreError("a verify worker stopped without checking its range")
-                for ready in wait(readers):
-                    reader = cast(Connection, ready)
-                    try:
-                        done, reports[done] = reader.recv()
-                    except EOFError:
-                        readers.remove(reader)
+                done, reports[done] = message
             report = reports[index]
             if isinstance(report, BaseException):
                 raise report
@@ -179,16 +150,7 @@ def _check_in_parallel(
                 raise StoreError("a row was removed from the log while it was being verified")
             if not report.intact or upto is None or report.count < upto:
                 return report
-        raise AssertionError("the last range has no end")  # pragma: no cover
-    finally:
-        for process in processes:  # those still checking ranges no longer needed
-            if process.is_alive():
-                process.terminate()
-        for process in processes:
-            if process.pid is not None:  # started
-                process.join()
-        for reader, _ in pipes:
-            reader.close()
+    raise AssertionError("the last range has no end")  # pragma: no cover
 
 
 def _work(
@@ -196,21 +158,12 @@ def _work(
     anchor: Anchor | None,
     page: int,
     ranges: list[tuple[int, int | None]],
-    taken: Any,
-    sender: Connection,
+    taken: Taken,
+    sender: Pipe,
 ) -> None:
     """A forked worker: check the next range not yet taken, until none is left."""
-    # Connections of its own (SQLAlchemy's recipe for a fork): the parent's pool is set aside
-    # untouched, and kept so that it is not garbage-collected here, which would close its
-    # connections, the parent's too, from this process.
-    _parents.append(engine.pool)
-    engine.dispose(close=False)
-    while True:
-        with taken.get_lock():
-            index = taken.value
-            taken.value += 1
-        if index >= len(ranges):
-            break
+    detach(engine)
+    while (index := take(taken, len(ranges))) is not None:
         try:
             report = _walk_range(engine, anchor, page, *ranges[index])
         except Exception as error:
@@ -218,9 +171,6 @@ def _work(
             break
         sender.send((index, report))
     sender.close()
-
-
-_parents: list[Any] = []  # in a worker: the parent's pool, neither used nor closed
 
 
 def _walk_range(

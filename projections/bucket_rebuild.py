@@ -1,36 +1,46 @@
 """The position buckets computed at once from the whole postings table, after a rebuild from
-zero: each posting adds its amount to its year and month at `known_from` and takes it back at
-`known_until`; a bucket's running totals, instant by instant, are its rows (the canonical form
-that `buckets.apply` keeps, so both give the same rows)."""
+zero, from a tally of the rows as they were written (not read back): each posting adds its
+amount to its year and month at `known_from` and takes it back at `known_until`; a bucket's
+running totals, instant by instant, are its rows (the canonical form that `buckets.apply`
+keeps, so both give the same rows). Tallies of parts of the table add up (`merge`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete
 
-from ledger import as_utc
 from ledger.bulk import insert_rows
-from ledger.driver import memoised, result_processor
 
 from .bucket_rows import COLUMNS, Key, pairs
 from .buckets import LEVELS, period_of
 from .held import HeldPostings
-from .tables import MEASURES, position_buckets, position_postings
+from .tables import MEASURES, position_buckets
 
-__all__ = ["rebuild"]
+__all__ = ["Changes", "merge", "rebuild", "tally"]
 
 _BILLION = 1_000_000_000
 _MEASURE = {measure: index for index, measure in enumerate(MEASURES)}
+_WIDTH = len(MEASURES)
+_TALLIED = (
+    *("holder", "provider", "kind", "resource", "measure", "effective", "units", "nanos"),
+    *("known_from", "known_until"),
+)
 
 
-def rebuild(connection: Connection) -> None:
-    """Fill the buckets again from the whole postings table (after a rebuild from zero)."""
+Changes = dict[Key, dict[datetime, list[int]]]
+"""Per bucket and instant, the net change of its totals (nanos per measure)."""
+
+
+def rebuild(connection: Connection, changes: Changes) -> None:
+    """Fill the buckets again after a rebuild from zero, from the tally of every row the
+    postings table was filled with (`tally`, `merge`)."""
     HeldPostings.forget(connection)  # rows held by this transaction are no longer the table's
     connection.execute(delete(position_buckets))
-    changes = _changes(connection)
     rows: list[tuple[Any, ...]] = []
     zero = (0,) * len(MEASURES)
     for key in sorted(changes):
@@ -50,33 +60,40 @@ def rebuild(connection: Connection) -> None:
     insert_rows(connection, position_buckets, COLUMNS, rows)
 
 
-def _changes(connection: Connection) -> dict[Key, dict[datetime, list[int]]]:
-    """Per bucket and instant, the net change of its totals (nanos per measure)."""
-    table = position_postings
-    names = ("holder", "provider", "kind", "resource", "measure", "effective", "units", "nanos")
-    selected = [*(table.c[name] for name in names), table.c.known_from, table.c.known_until]
-    # Read through the driver, each date and instant converted once: the table may be millions.
-    dialect = connection.dialect
-    as_date = memoised(result_processor(table.c.effective, dialect))
-    to_instant = result_processor(table.c.known_from, dialect)
-    as_instant = memoised(lambda raw: as_utc(to_instant(raw)))
-    sql = str(select(*selected).compile(dialect=dialect))
-    changes: dict[Key, dict[datetime, list[int]]] = defaultdict(dict)
-    width = len(MEASURES)
-    streamed = {"stream_results": True, "max_row_buffer": 10_000}
-    for row in connection.exec_driver_sql(sql, execution_options=streamed):
-        holder, provider, kind, resource, measure, effective, units, nanos, since, until = row
+def tally(
+    columns: Sequence[str], postings: Iterable[Sequence[Any]], into: Changes | None = None
+) -> Changes:
+    """The changes posting rows (values in the order of `columns`, both knowns set) make,
+    added to `into` (in place) if given."""
+    at = itemgetter(*(columns.index(name) for name in _TALLIED))
+    changes: Changes = defaultdict(dict) if into is None else into
+    for row in postings:
+        holder, provider, kind, resource, measure, day, units, nanos, since, until = at(row)
         amount = units * _BILLION + nanos
         index = _MEASURE[measure]
-        day = as_date(effective)
-        spans = [(as_instant(since), amount)]
-        if until is not None:
-            spans.append((as_instant(until), -amount))
+        spans = [(since, amount)] if until is None else [(since, amount), (until, -amount)]
         for level in LEVELS:
             per_instant = changes[(holder, provider, kind, resource, level, period_of(level, day))]
             for instant, change in spans:
                 totals = per_instant.get(instant)
                 if totals is None:
-                    totals = per_instant[instant] = [0] * width
+                    totals = per_instant[instant] = [0] * _WIDTH
                 totals[index] += change
     return changes
+
+
+def merge(into: Changes, more: Changes) -> Changes:
+    """Add the changes `more` to `into` (in place) and return it."""
+    for key, per_instant in more.items():
+        mine = into.get(key)
+        if mine is None:
+            into[key] = per_instant
+            continue
+        for instant, change in per_instant.items():
+            totals = mine.get(instant)
+            if totals is None:
+                mine[instant] = change
+            else:
+                for index, amount in enumerate(change):
+                    totals[index] += amount
+    return into

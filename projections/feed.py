@@ -12,6 +12,11 @@ rollback can never leave the two apart: every event is applied exactly once.
 
     register(ledger, DeliveriesBySite())             # kept current inside every append
     catch_up(ledger, projection)                     # or brought current on demand
+
+A posting projection that has never been filled (checkpoint 0, empty tables) is not fed batch
+by batch: an append transaction that finds it so leaves it alone until its last batch, then
+fills it from the whole log at once, as a rebuild does (`_fill_deferred`), before the commit.
+A first import of a million events costs the read models a third of what feeding them does.
 """
 
 from __future__ import annotations
@@ -25,12 +30,13 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
 
-from ledger import AppendHook, Ledger, StoredEvent
+from ledger import TRANSACTION_INFO_PREFIX, AppendHook, Ledger, StoredEvent
 from ledger.append import forget_batch, lock_tail
 from ledger.reads import to_stored
 from ledger.schema import events
 
 from .bulkfill import indexes_built_after
+from .forked_replay import replay_in_parallel, workers_for
 from .postings import PostingProjection
 from .replay import replay
 from .tables import projection_checkpoints
@@ -49,6 +55,8 @@ __all__ = [
 ]
 
 PAGE = 2_000
+_DEFERRED = TRANSACTION_INFO_PREFIX + "deferred_projections"
+"""The never-filled posting projections this transaction fills before it commits, by name."""
 
 
 class Projection(Protocol):
@@ -87,7 +95,10 @@ def register(ledger: Ledger, projection: Projection) -> None:
     Events appended earlier, or by processes that did not register it, are caught up by the
     next append's hook or by `catch_up`.
     """
-    known = _REGISTERED.setdefault(ledger, {})
+    known = _REGISTERED.get(ledger)
+    if known is None:
+        known = _REGISTERED[ledger] = {}
+        ledger.before_commit(_fill_deferred)
     if projection.name in known:
         return
     with ledger.engine.begin() as connection:
@@ -137,7 +148,7 @@ def catch_up_all(
             and _empty(connection, projection)
         ]
         if fresh:
-            done.update(_replay(connection, fresh, progress))
+            done.update(_replay(connection, fresh, progress, committed=True))
         by_checkpoint: dict[int, list[Projection]] = {}
         for projection in behind:
             if projection not in fresh:
@@ -168,7 +179,7 @@ def rebuild_all(
                 _create_tables(connection, posting)
                 posting.reset(connection)
                 _save_checkpoint(connection, posting.name, 0)
-            done.update(_replay(connection, postings, progress))
+            done.update(_replay(connection, postings, progress, committed=True))
     for projection in projections:
         if isinstance(projection, PostingProjection):
             continue
@@ -181,9 +192,17 @@ def rebuild_all(
 
 
 def _replay(
-    connection: Connection, projections: Sequence[PostingProjection], progress: Progress | None
+    connection: Connection,
+    projections: Sequence[PostingProjection],
+    progress: Progress | None,
+    *,
+    committed: bool,
 ) -> dict[str, int]:
-    """Fill empty posting projections from the whole log; their checkpoints go to the head."""
+    """Fill empty posting projections from the whole log; their checkpoints go to the head.
+
+    `committed`: this transaction appended nothing, so other processes see the whole log and
+    a long one can be folded by worker processes.
+    """
     reported = 0
 
     def told(processed: int) -> None:
@@ -195,8 +214,12 @@ def _replay(
 
     head = _head(connection)
     tables = [table for projection in projections for table in projection.tables]
+    workers = workers_for(connection.engine, head) if committed else 0
     with indexes_built_after(connection, tables):
-        processed = replay(connection, projections, progress=told)
+        if workers:
+            processed = replay_in_parallel(connection, projections, workers, progress=told)
+        else:
+            processed = replay(connection, projections, progress=told)
     for projection in projections:
         if progress is not None and processed and reported != processed:
             progress(projection.name, processed)
@@ -268,8 +291,18 @@ def _advance_together(
 
 
 def _on_append(connection: Connection, projection: Projection, rows: Sequence[StoredEvent]) -> None:
+    deferred: dict[str, PostingProjection] | None = connection.info.get(_DEFERRED)
+    if deferred is not None and projection.name in deferred:
+        return
     checkpoint = _checkpoint(connection, projection.name)
     if not rows or checkpoint >= rows[-1].position:
+        return
+    if (
+        checkpoint == 0
+        and isinstance(projection, PostingProjection)
+        and _empty(connection, projection)
+    ):
+        connection.info.setdefault(_DEFERRED, {})[projection.name] = projection
         return
     if checkpoint == rows[0].position - 1:
         _feed(connection, projection, rows)
@@ -277,6 +310,13 @@ def _on_append(connection: Connection, projection: Projection, rows: Sequence[St
     else:
         # Behind: events appended without this hook come first, read back from the log.
         advance(connection, projection)
+
+
+def _fill_deferred(connection: Connection) -> None:
+    """Before the append transaction commits: fill the projections it put off (see above)."""
+    deferred: dict[str, PostingProjection] | None = connection.info.pop(_DEFERRED, None)
+    if deferred:
+        _replay(connection, list(deferred.values()), None, committed=False)
 
 
 def _feed(connection: Connection, projection: Projection, rows: Sequence[StoredEvent]) -> None:

@@ -8,12 +8,12 @@ gives back the fold as of D exactly.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Context, Decimal
 from functools import lru_cache
 from operator import itemgetter
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -98,8 +98,16 @@ class PositionPostings(PostingProjection):
     ) -> None:
         buckets.apply(connection, self.columns, instant, added, removed)
 
-    def replayed(self, connection: Connection) -> None:
-        bucket_rebuild.rebuild(connection)
+    def tally(self, rows: Sequence[Posting], into: Any = None) -> bucket_rebuild.Changes:
+        return bucket_rebuild.tally(self.all_columns, rows, into)
+
+    def combine(self, into: Any, more: Any) -> Any:
+        if into is None or more is None:
+            return into if more is None else more
+        return bucket_rebuild.merge(into, more)
+
+    def replayed(self, connection: Connection, tally: Any) -> None:
+        bucket_rebuild.rebuild(connection, {} if tally is None else tally)
 
     def from_states(
         self, commitment: str, states: States, since: date | None = None

@@ -107,8 +107,19 @@ class PostingProjection(ABC):
         table, in the same transaction. Nothing by default."""
         return None
 
-    def replayed(self, connection: Connection) -> None:
-        """Told when a rebuild from zero (`replay`) has written every row. Nothing by default."""
+    def tally(self, rows: Sequence[Posting], into: Any = None) -> Any:
+        """What a rebuild from zero keeps of the rows it writes, for `replayed`: `into` (what
+        was kept of earlier rows, or None) with `rows` (values in the order of `all_columns`)
+        added. Nothing by default."""
+        return None
+
+    def combine(self, into: Any, more: Any) -> Any:
+        """Two tallies of different rows as one (parts of a replay folded apart)."""
+        return None
+
+    def replayed(self, connection: Connection, tally: Any) -> None:
+        """Told when a rebuild from zero (`replay`) has written every row, with the tally of
+        them all. Nothing by default."""
         return None
 
     def handle(self, connection: Connection, rows: Sequence[StoredEvent]) -> None:

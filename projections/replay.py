@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from itertools import groupby
 from operator import attrgetter
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -29,9 +30,11 @@ from .postings import Posting, PostingProjection
 from .rawhistory import raw_history
 from .refold import Refold
 
-__all__ = ["replay"]
+__all__ = ["PAGE", "replay", "stream_rows"]
 
 _WRITE_BATCH = 20_000
+PAGE = _WRITE_BATCH // 4
+"""Events read per query."""
 _RAW = (PositionPostings, TrancheSchedule)
 """The projections `raw_history` stands in for, in the order of the row sets it gives."""
 
@@ -50,24 +53,34 @@ def replay(
     Returns how many events were read."""
     HeldPostings.forget(connection)  # the tables change underneath: hold nothing
     pending: list[list[Posting]] = [[] for _ in projections]
-    # Exactly the built-in classes: a subclass may want other rows.
-    raw = [_RAW.index(type(p)) for p in projections if type(p) in _RAW]
+    tallies: list[Any] = [None for _ in projections]
     processed = 0
-    for stream in iter_stream_payloads(connection, page=_WRITE_BATCH // 4):
-        histories = _raw_rows(stream, projections, raw) if len(raw) == len(projections) else None
-        if histories is None:
-            histories = _model_rows(stream, projections)
-        for projection, rows, out in zip(projections, histories, pending, strict=True):
+    for stream in iter_stream_payloads(connection, page=PAGE):
+        histories = stream_rows(stream, projections)
+        for index, (projection, rows) in enumerate(zip(projections, histories, strict=True)):
+            out = pending[index]
             out.extend(rows)
             if len(out) >= _WRITE_BATCH:
+                tallies[index] = projection.tally(out, tallies[index])
                 _insert(connection, projection, out)
         processed += len(stream)
         if progress is not None:
             progress(processed)
-    for projection, out in zip(projections, pending, strict=True):
+    for projection, out, tally in zip(projections, pending, tallies, strict=True):
+        tally = projection.tally(out, tally)
         _insert(connection, projection, out)
-        projection.replayed(connection)
+        projection.replayed(connection, tally)
     return processed
+
+
+def stream_rows(
+    stream: Sequence[StoredPayload], projections: Sequence[PostingProjection]
+) -> list[list[Posting]]:
+    """Per projection, every row one stream leaves in its table (known_from, known_until set)."""
+    # Exactly the built-in classes: a subclass may want other rows.
+    raw = [_RAW.index(type(p)) for p in projections if type(p) in _RAW]
+    histories = _raw_rows(stream, projections, raw) if len(raw) == len(projections) else None
+    return _model_rows(stream, projections) if histories is None else histories
 
 
 def _instants(stream: Sequence[StoredPayload]) -> list[tuple[datetime, int]]:
