@@ -156,29 +156,40 @@ class Ledger:
         throughout, so other writers wait; every chunk is checked against what precedes it.
         """
         recorded_by = resolve_actor(actor) if actor else self.actor
+        with settling(), paused(), self._writing() as connection:
+            ends, skipped = self._record_chunks(connection, located, chunk, recorded_by)
+            # What the chunks kept is freed by now, before the before-commit hooks run (a first
+            # fill of the read models reads the whole log).
+        return receipt(ends, skipped)
+
+    def _record_chunks(
+        self,
+        connection: Connection,
+        located: Iterable[tuple[EventInput, str | None]],
+        chunk: int,
+        recorded_by: str,
+    ) -> tuple[list[StoredEvent], int]:
+        """Check and append a chunk at a time; the first and last rows, and the skip count."""
         ends: list[StoredEvent] = []
         skipped = 0
         # The tail is held until the end: no other writer can touch a stream meanwhile, so the
         # streams checked by one chunk stay exact for the next ones (until the transaction ends).
         streams = StreamCache()
-        with settling(), paused(), self._writing() as connection:
-            for part in batched(located, chunk):
-                models, pending = prepare(
-                    [item for item, _ in part], [origin for _, origin in part]
-                )
-                rows, already = self._check_and_append(
-                    connection,
-                    models,
-                    pending,
-                    recorded_by,
-                    recorded_at=ends[0].recorded_at if ends else None,
-                    streams=streams,
-                )
-                skipped += already
-                if rows:  # only the two ends are kept: memory stays flat however long the input
-                    ends = [ends[0] if ends else rows[0], rows[-1]]
-                settle()  # what the next chunks keep (checked streams, caches) is long-lived
-        return receipt(ends, skipped)
+        for part in batched(located, chunk):
+            models, pending = prepare([item for item, _ in part], [origin for _, origin in part])
+            rows, already = self._check_and_append(
+                connection,
+                models,
+                pending,
+                recorded_by,
+                recorded_at=ends[0].recorded_at if ends else None,
+                streams=streams,
+            )
+            skipped += already
+            if rows:  # only the two ends are kept: memory stays flat however long the input
+                ends = [ends[0] if ends else rows[0], rows[-1]]
+            settle()  # what the next chunks keep (checked streams, caches) is long-lived
+        return ends, skipped
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:

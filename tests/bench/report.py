@@ -160,9 +160,11 @@ METHOD = """\
   corrections (a smaller delivery, or a new note), retractions, cancelled tranches and
   commitments. Every event is valid: nothing is refused.
 - record, CLI: `capledger --db URL record FILE.jsonl` in a child process, wall time including
-  interpreter start-up; one transaction, the read models maintained on the write path.
+  interpreter start-up; one transaction into a new store, so the read models are filled at its
+  end from the whole log, as a rebuild does (in this process), before it commits.
   record, API: `Ledger.record_stream` with `projections.attach` in a child process, the file split
-  into 10 calls (10 transactions, so that `known_at` has 10 instants to tell apart); time excludes
+  into 10 calls (10 transactions, so that `known_at` has 10 instants to tell apart): the first
+  fills the read models as the CLI does, the other 9 feed them batch by batch; time excludes
   interpreter start-up. Peak RSS: the child process sampled every 20 ms (psutil).
 - The peer: one `Aggregate` per commitment with a method and event per capledger event type
   (same fields, Decimal amounts, dates), saved with `app.save(*aggregates)` over every aggregate
@@ -173,10 +175,11 @@ METHOD = """\
   p95 alike) and, generously, for the whole timeline. Its replay rate stands beside rebuild.
 - positions: `projections.positions` (by holder, provider, kind, resource) at 50 random
   (as_of, known_at) pairs after one warm-up; median and p95. timeline: `projections.timeline`
-  (gw, monthly, 2021-01 to 2030-12), median of 3. rebuild: `project(led, rebuild=True)`, once.
-  verify: `led.verify()`, median of 3; from 100,000 events it checks ranges of the log in
-  one forked process per core (2 here), so its × limit compares two cores with the raw
-  read's one. Raw limits: best of 3.
+  (gw, monthly, 2021-01 to 2030-12), median of 3. rebuild: `project(led, rebuild=True)`, once;
+  from 100,000 events its streams are read and folded by one forked process per core (2 here)
+  while this process writes the rows. verify: `led.verify()`, median of 3; from 100,000 events
+  it checks ranges of the log in one forked process per core. So the × limit of both compares
+  two cores with the raw read's one. Raw limits: best of 3.
 - Ratios (× peer, × limit) say how many times better capledger does: rate ÷ rate for events/s,
   time ÷ time (theirs over ours) for ms and MB, so > 1 always means capledger is ahead.
 """

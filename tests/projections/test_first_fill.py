@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from ledger import InvalidEvent, Ledger, RuleViolation
 from projections import attach, feed, positions, project
 from projections.builtins import BUILTINS
-from projections.feed import advance, write_transaction
+from projections.feed import advance, hook_for, write_transaction
 from projections.tables import position_buckets, position_postings, projection_checkpoints
 from projections.tables import tranche_schedule as schedule
 from tests.bench.synth import synthetic_events
@@ -147,3 +147,19 @@ def test_an_invalid_event_in_a_first_import_changes_nothing(led: Ledger) -> None
         led.record_stream(located([*EVENTS[:60], {"type": "CommitmentMade"}]), chunk=25)
     assert led.count() == 0
     assert dump(led) == [[], [], []]
+
+
+def test_a_hook_installed_by_hand_feeds_a_never_filled_projection_batch_by_batch(
+    led: Ledger, replays: list[list[str]]
+) -> None:
+    with led.engine.begin() as connection:
+        for projection in BUILTINS:
+            feed._create_tables(connection, projection)
+    for projection in BUILTINS:
+        led.on_append(hook_for(projection))  # no before-commit fill to leave it to
+    led.record_stream(located(EVENTS), chunk=100)
+    assert replays == []
+    assert checkpoints(led) == {projection.name: len(EVENTS) for projection in BUILTINS}
+    fed = dump(led)
+    project(led, rebuild=True)
+    assert dump(led) == fed
