@@ -24,18 +24,26 @@ def counting(items: Iterable[T], label: str, *, enabled: bool | None = None) -> 
         click.echo(f"\r{label}: {count:,} done", err=True)
 
 
-def reporter(label: str, *, enabled: bool | None = None) -> Callable[[str, int], None] | None:
+class Reporter:
+    """Draws "label NAME: N events" on stderr, over and over on one line."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.drawn = False
+
+    def __call__(self, name: str, count: int) -> None:
+        click.echo(f"\r{self.label} {name}: {count:,} events", err=True, nl=False)
+        self.drawn = True
+
+
+def reporter(label: str, *, enabled: bool | None = None) -> Reporter | None:
     """A callback writing "label NAME: N events" to stderr, or None when it is not a terminal."""
     if not (sys.stderr.isatty() if enabled is None else enabled):
         return None
-
-    def report(name: str, count: int) -> None:
-        click.echo(f"\r{label} {name}: {count:,} events", err=True, nl=False)
-
-    return report
+    return Reporter(label)
 
 
 def finish(callback: Callable[[str, int], None] | None) -> None:
     """End the progress line, if one was drawn."""
-    if callback is not None:
+    if isinstance(callback, Reporter) and callback.drawn:
         click.echo("", err=True)

@@ -10,7 +10,7 @@ import click
 from ledger.inputs import FORMATS, Located, read_file, read_stdin
 
 from .context import Settings, pass_settings
-from .progress import counting
+from .progress import counting, finish, reporter
 
 
 def _located(files: tuple[str, ...], input_format: str) -> Iterator[Located]:
@@ -38,8 +38,14 @@ def record(settings: Settings, files: tuple[str, ...], input_format: str) -> Non
     whole call and leaves the ledger as it was. Events already recorded are skipped.
     """
     ledger = settings.open()
+    filling = reporter("filling")  # a new store's read models, once its events are appended
+    if filling is not None:
+        from projections import attach
+
+        attach(ledger, progress=filling)
     events = counting(_located(files, input_format), "recording", enabled=sys.stderr.isatty())
     receipt = ledger.record_stream(events)
+    finish(filling)
     click.echo(f"recorded {receipt.recorded} events ({receipt.already_present} already present)")
 
 

@@ -12,10 +12,11 @@ __all__ = ["BUILTINS", "attach", "ensure_current", "project"]
 BUILTINS: tuple[Projection, ...] = (PositionPostings(), TrancheSchedule())
 
 
-def attach(ledger: Ledger) -> None:
-    """Keep the built-in read models current inside every append of this Ledger."""
+def attach(ledger: Ledger, *, progress: Progress | None = None) -> None:
+    """Keep the built-in read models current inside every append of this Ledger; `progress`
+    is told as a new store's first import fills them."""
     for projection in BUILTINS:
-        register(ledger, projection)
+        register(ledger, projection, progress=progress)
 
 
 def ensure_current(ledger: Ledger) -> None:

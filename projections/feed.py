@@ -15,7 +15,7 @@ rollback can never leave the two apart: every event is applied exactly once.
 
 A posting projection that has never been filled (checkpoint 0, empty tables) is not fed batch
 by batch: an append transaction that finds it so leaves it alone until its last batch, then
-fills it from the whole log at once, as a rebuild does (`_fill_deferred`), before the commit.
+fills it from the whole log at once, as a rebuild does (`_FirstFill`), before the commit.
 On the benchmark's first import of a million events, the read models cost two fifths of what
 feeding them does.
 """
@@ -90,16 +90,20 @@ def registered(ledger: Ledger) -> list[Projection]:
     return list(_REGISTERED.get(ledger, {}).values())
 
 
-def register(ledger: Ledger, projection: Projection) -> None:
+def register(ledger: Ledger, projection: Projection, *, progress: Progress | None = None) -> None:
     """Keep a projection current inside every append transaction of this Ledger (idempotent).
 
     Events appended earlier, or by processes that did not register it, are caught up by the
-    next append's hook or by `catch_up`.
+    next append's hook or by `catch_up`. `progress`, if given, is told as a first fill of this
+    Ledger's posting projections (see above) goes through the log.
     """
     known = _REGISTERED.get(ledger)
     if known is None:
         known = _REGISTERED[ledger] = {}
-        ledger.before_commit(_fill_deferred)
+        fill = _FILLS[ledger] = _FirstFill()
+        ledger.before_commit(fill)
+    if progress is not None:
+        _FILLS[ledger].progress = progress
     if projection.name in known:
         return
     with ledger.engine.begin() as connection:
@@ -321,11 +325,19 @@ def _on_append(
         advance(connection, projection)
 
 
-def _fill_deferred(connection: Connection) -> None:
-    """Before the append transaction commits: fill the projections it put off (see above)."""
-    deferred: dict[str, PostingProjection] | None = connection.info.pop(_DEFERRED, None)
-    if deferred:
-        _replay(connection, list(deferred.values()), None, committed=False)
+class _FirstFill:
+    """A Ledger's before-commit hook: fill the projections the transaction put off (see above)."""
+
+    def __init__(self) -> None:
+        self.progress: Progress | None = None
+
+    def __call__(self, connection: Connection) -> None:
+        deferred: dict[str, PostingProjection] | None = connection.info.pop(_DEFERRED, None)
+        if deferred:
+            _replay(connection, list(deferred.values()), self.progress, committed=False)
+
+
+_FILLS: weakref.WeakKeyDictionary[Ledger, _FirstFill] = weakref.WeakKeyDictionary()
 
 
 def _feed(connection: Connection, projection: Projection, rows: Sequence[StoredEvent]) -> None:

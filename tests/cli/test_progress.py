@@ -29,3 +29,8 @@ def test_a_reporter_draws_one_line_per_projection(capsys: pytest.CaptureFixture[
     finish(report)
     assert capsys.readouterr().err == "\rrebuilding position_postings: 10,000 events\n"
     assert reporter("rebuilding", enabled=False) is None
+
+
+def test_a_reporter_that_drew_nothing_leaves_no_line(capsys: pytest.CaptureFixture[str]) -> None:
+    finish(reporter("filling", enabled=True))
+    assert capsys.readouterr().err == ""

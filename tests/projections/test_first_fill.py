@@ -163,3 +163,16 @@ def test_a_hook_installed_by_hand_feeds_a_never_filled_projection_batch_by_batch
     fed = dump(led)
     project(led, rebuild=True)
     assert dump(led) == fed
+
+
+def test_a_first_fill_tells_its_progress_and_feeding_does_not(led: Ledger, clock: SetClock) -> None:
+    told: list[tuple[str, int]] = []
+    attach(led, progress=lambda name, count: told.append((name, count)))
+    led.record_stream(located(EVENTS[:300]), chunk=100)
+    names = {projection.name for projection in BUILTINS}
+    assert {name for name, _ in told} == names
+    assert {name: count for name, count in told} == dict.fromkeys(names, 300)
+    told.clear()
+    clock.tick(hours=1)
+    led.record_stream(located(EVENTS[300:]), chunk=100)  # fed batch by batch: nothing to tell
+    assert told == []
