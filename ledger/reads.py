@@ -100,20 +100,15 @@ def iter_stream_payloads(
     columns = ", ".join(quote(name) for name in (*names, "recorded_at"))
     table = dialect.identifier_preparer.format_table(events)
     order = f"{quote('commitment')}, {quote('version')}"
-    bounds: list[str] = []
-    bound: tuple[str, ...] = ()
-    if start is not None:
-        bounds.append(f"{quote('commitment')} >= {param}")
-        bound += (start,)
-    if stop is not None:
-        bounds.append(f"{quote('commitment')} < {param}")
-        bound += (stop,)
-    within = "".join(f" AND {condition}" for condition in bounds)
-    first = f"SELECT {columns} FROM {table} WHERE 1 = 1{within} ORDER BY {order} LIMIT {int(page)}"
-    after = (
-        f"SELECT {columns} FROM {table} WHERE ({order}) > ({param}, {param}){within} "
-        f"ORDER BY {order} LIMIT {int(page)}"
-    )
+    named = quote("commitment")
+    limits = [(f"{named} >= {param}", start), (f"{named} < {param}", stop)]
+    within = [condition for condition, value in limits if value is not None]
+    bound = tuple(value for _, value in limits if value is not None)
+    head = f"SELECT {columns} FROM {table}"
+    tail = f"ORDER BY {order} LIMIT {int(page)}"
+    first = f"{head} WHERE {' AND '.join(within)} {tail}" if within else f"{head} {tail}"
+    past = f"({order}) > ({param}, {param})"
+    after = f"{head} WHERE {' AND '.join([past, *within])} {tail}"
     to_instant = result_processor(events.c.recorded_at, dialect)
     instant_of = memoised(lambda raw: as_utc(to_instant(raw)))
     stream: list[StoredPayload] = []

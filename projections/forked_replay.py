@@ -84,12 +84,13 @@ def replay_in_parallel(
         for message in messages(readers):
             if isinstance(message, BaseException):
                 raise message
-            if message[0] == "tallies":  # a worker's last word: what it kept of its rows
+            kind, *content = message
+            if kind == "tallies":  # a worker's last word: what it kept of its rows
                 for index, projection in enumerate(projections):
-                    tallies[index] = projection.combine(tallies[index], message[1][index])
+                    tallies[index] = projection.combine(tallies[index], content[0][index])
                 tallied += 1
                 continue
-            batches, read, done = message
+            batches, read, done = content
             for projection, rows in zip(projections, batches, strict=True):
                 insert_converted(connection, projection.table, projection.all_columns, rows)
             processed += read
@@ -128,11 +129,13 @@ def _work(
                     read += len(stream)
                     if sum(map(len, batches)) >= _SEND:
                         _tally(projections, batches, tallies)
-                        sender.send((_for_driver(dialect, projections, batches), read, None))
+                        sender.send(
+                            ("rows", _for_driver(dialect, projections, batches), read, None)
+                        )
                         batches = [[] for _ in projections]
                         read = 0
                 _tally(projections, batches, tallies)
-                sender.send((_for_driver(dialect, projections, batches), read, index))
+                sender.send(("rows", _for_driver(dialect, projections, batches), read, index))
         sender.send(("tallies", tallies))
     except Exception as error:
         sender.send(error)
