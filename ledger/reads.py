@@ -229,9 +229,10 @@ def read_streams(
 
 
 def read_stream_models(
-    connection: Connection, commitments: Iterable[str]
+    connection: Connection, commitments: Iterable[str], *, upto: int | None = None
 ) -> dict[str, list[tuple[str, str, Event]]]:
-    """Every event of the named streams as (id, payload, model), in position order.
+    """Every event of the named streams as (id, payload, model), in position order (up to
+    position `upto`, if given).
 
     The light read of the write path: no row objects, and models come from the cache when the
     rows were seen before.
@@ -246,8 +247,10 @@ def read_stream_models(
         events.c.payload,
     )
     for matching, values in among(connection, events.c.commitment, names):
-        query = select(*columns).where(matching).order_by(events.c.position)
-        found = connection.execute(query, values)
+        query = select(*columns).where(matching)
+        if upto is not None:
+            query = query.where(events.c.position <= upto)
+        found = connection.execute(query.order_by(events.c.position), values)
         for event_id, commitment, type_name, schema_version, payload in found:
             model = model_of(type_name, schema_version, event_id, payload)
             streams[commitment].append((event_id, payload, model))

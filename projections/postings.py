@@ -43,7 +43,7 @@ from ledger.reads import read_streams
 
 from .held import HeldPostings, Rows
 
-__all__ = ["Posting", "PostingProjection", "States", "folded_states"]
+__all__ = ["Folded", "Posting", "PostingProjection", "States", "folded_states"]
 
 Posting = tuple[Any, ...]
 """One row's values in the order of `PostingProjection.columns` (commitment first)."""
@@ -124,7 +124,17 @@ class PostingProjection(ABC):
 
     def handle(self, connection: Connection, rows: Sequence[StoredEvent]) -> None:
         instant = rows[0].recorded_at
-        states = folded_states(connection, rows)
+        added, removed = self.write_states(connection, instant, folded_states(connection, rows))
+        self.changed(connection, instant, added, removed)
+
+    def write_states(
+        self, connection: Connection, instant: datetime, states: dict[str, Folded]
+    ) -> tuple[list[Posting], list[Posting]]:
+        """Make the rows of each stream in `states` those its states want, as known from
+        `instant` on (see above); `Folded` also says from which date they may have changed.
+
+        Returns the rows that became current and those that stopped, for `changed` (which
+        the caller tells, once for any number of calls at one instant)."""
         held = HeldPostings.of(connection, instant)
         stored = self._stored(connection, set(states), instant, held)
         effective = self.columns.index("effective")
@@ -161,7 +171,7 @@ class PostingProjection(ABC):
                 added.append(posting)
             held.put(self.name, commitment, (kept, closed_now))
         self._write(connection, closing, dropping, reviving, adding)
-        self.changed(connection, instant, added, removed)
+        return added, removed
 
     def _stored(
         self, connection: Connection, names: set[str], instant: datetime, held: HeldPostings

@@ -1,0 +1,115 @@
+"""An import into a store whose read models are filled feeds them its first batch as it comes,
+and writes what its later batches change once, before it commits: each stream it touched
+folded once, however many of its batches touched it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ledger import Ledger, RuleViolation
+from projections import attach, project
+from projections.builtins import BUILTINS
+from projections.postings import PostingProjection
+
+from .conftest import SetClock, delivered
+from .test_first_fill import EVENTS, checkpoints, dump, located
+
+HEAD, LATER = EVENTS[:200], EVENTS[200:]
+
+
+@pytest.fixture
+def written(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str]]]:
+    """Each write of posting rows: the projection, and the streams it was for."""
+    calls: list[tuple[str, list[str]]] = []
+    real = PostingProjection.write_states
+
+    def spy(self: PostingProjection, connection: Any, instant: Any, states: Any) -> Any:
+        calls.append((self.name, sorted(states)))
+        return real(self, connection, instant, states)
+
+    monkeypatch.setattr(PostingProjection, "write_states", spy)
+    return calls
+
+
+def batches(events: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(events), size):
+        yield events[start : start + size]
+
+
+def test_a_later_import_in_chunks_leaves_the_rows_a_rebuild_leaves(
+    led: Ledger, clock: SetClock
+) -> None:
+    attach(led)
+    led.record_stream(located(HEAD), chunk=50)
+    clock.tick(hours=1)
+    led.record_stream(located(LATER), chunk=37)
+    assert checkpoints(led) == {projection.name: len(EVENTS) for projection in BUILTINS}
+    imported = dump(led)
+    project(led, rebuild=True)
+    assert dump(led) == imported
+    earlier = {event["commitment"] for event in HEAD}
+    assert earlier & {event["commitment"] for event in LATER}, "the import changes old streams"
+
+
+def test_a_later_import_writes_each_stream_it_touched_once_after_its_first_batch(
+    led: Ledger, clock: SetClock, written: list[tuple[str, list[str]]]
+) -> None:
+    attach(led)
+    led.record_stream(located(HEAD), chunk=50)
+    clock.tick(hours=1)
+    written.clear()
+    led.record_stream(located(LATER), chunk=50)
+    first, *rest = list(batches(LATER, 50))
+    touched_first = sorted({event["commitment"] for event in first})
+    touched_later = sorted({event["commitment"] for batch in rest for event in batch})
+    for projection in BUILTINS:
+        mine = [streams for name, streams in written if name == projection.name]
+        assert mine[0] == touched_first  # fed as it came
+        at_commit = [name for streams in mine[1:] for name in streams]
+        assert sorted(at_commit) == touched_later  # each once, whatever the batches
+
+
+def test_a_later_import_of_one_batch_is_fed_as_it_comes(
+    led: Ledger, clock: SetClock, written: list[tuple[str, list[str]]]
+) -> None:
+    attach(led)
+    led.record_stream(located(HEAD))
+    clock.tick(hours=1)
+    written.clear()
+    led.record(LATER[:40])
+    assert [name for name, _ in written] == [projection.name for projection in BUILTINS]
+
+
+def test_a_refused_later_import_leaves_the_read_models_as_they_were(
+    led: Ledger, clock: SetClock
+) -> None:
+    attach(led)
+    led.record_stream(located(HEAD), chunk=50)
+    before, marks = dump(led), checkpoints(led)
+    clock.tick(hours=1)
+    broken = [*LATER[:150], delivered("never-made", "2025-01-01", usd="5")]
+    with pytest.raises(RuleViolation):
+        led.record_stream(located(broken), chunk=50)
+    assert dump(led) == before
+    assert checkpoints(led) == marks
+    led.record_stream(located(LATER), chunk=50)  # and the next import goes through whole
+    imported = dump(led)
+    project(led, rebuild=True)
+    assert dump(led) == imported
+
+
+def test_later_imports_at_one_instant_leave_what_one_import_leaves(
+    led: Ledger, clock: SetClock
+) -> None:
+    attach(led)
+    led.record_stream(located(HEAD), chunk=50)
+    clock.tick(hours=1)
+    parts = list(batches(LATER, 70))
+    for part in parts:  # the clock stands still: every import records at the same instant
+        led.record_stream(located(part), chunk=30)
+    imported = dump(led)
+    project(led, rebuild=True)
+    assert dump(led) == imported
