@@ -79,6 +79,11 @@ def _sqlite_engine(url: URL) -> Engine:
         # The write path re-reads the streams a batch touches; the default 2 MB page cache
         # sends those reads to the OS one page at a time.
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        # Builds of SQLite that zero every byte a delete frees (Debian's) write each page a
+        # rebuild empties: 2.9 s against 0.3 s to clear the read models of a million events.
+        # Nothing the ledger deletes is secret (read-model rows, derived from the events
+        # kept), so only what costs no extra write is zeroed.
+        cursor.execute("PRAGMA secure_delete = FAST")
         cursor.close()
 
     @event.listens_for(engine, "begin")
