@@ -74,3 +74,35 @@ def test_a_payload_of_an_unknown_shape_is_left_to_the_models() -> None:
     )
     assert raw_postings("c1", [made]) is None
     assert raw_postings("c1", [made._replace(type_name="SomethingNew")]) is None
+
+
+def committed_on_making(amount: object) -> set[tuple[int, int]] | None:
+    """The (units, nanos) the raw fold posts as committed for a commitment made of `amount`."""
+    payload = {
+        "commitment": "c1",
+        "effective": "2025-01-01",
+        "holder": "anthropic",
+        "provider": "amazon",
+        "kind": "investment",
+        "amounts": {"usd": amount},
+    }
+    made = StoredPayload(
+        WHEN, "c1", "00000000-0000-0000-0000-000000000001", "CommitmentMade", 1, payload
+    )
+    rows = raw_postings("c1", [made])
+    if rows is None:
+        return None
+    return {(row[7], row[8]) for row in rows[0] if row[5] == "committed"}
+
+
+def test_amounts_are_summed_as_whole_nanos_exactly() -> None:
+    assert committed_on_making("1.5") == {(1, 500_000_000)}
+    assert committed_on_making("0.000000001") == {(0, 1)}
+    assert committed_on_making("999999999999999.999999999") == {(999_999_999_999_999, 999_999_999)}
+    assert committed_on_making(7) == {(7, 0)}
+    assert committed_on_making("1E+3") == {(1000, 0)}  # not as stored, yet read exactly
+
+
+def test_an_amount_finer_than_a_nano_is_left_to_the_models() -> None:
+    assert committed_on_making("0.0000000001") is None
+    assert committed_on_making("1.5.5") is None
