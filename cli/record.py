@@ -38,14 +38,16 @@ def record(settings: Settings, files: tuple[str, ...], input_format: str) -> Non
     whole call and leaves the ledger as it was. Events already recorded are skipped.
     """
     ledger = settings.open()
-    filling = reporter("filling")  # a new store's read models, once its events are appended
-    if filling is not None:
+    # The read models, once the events are appended: a new store's filled from the whole log,
+    # or what the later chunks changed written at once.
+    updating = reporter("updating")
+    if updating is not None:
         from projections import attach
 
-        attach(ledger, progress=filling)
+        attach(ledger, progress=updating)
     events = counting(_located(files, input_format), "recording", enabled=sys.stderr.isatty())
     receipt = ledger.record_stream(events)
-    finish(filling)
+    finish(updating)
     click.echo(f"recorded {receipt.recorded} events ({receipt.already_present} already present)")
 
 

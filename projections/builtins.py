@@ -14,7 +14,8 @@ BUILTINS: tuple[Projection, ...] = (PositionPostings(), TrancheSchedule())
 
 def attach(ledger: Ledger, *, progress: Progress | None = None) -> None:
     """Keep the built-in read models current inside every append of this Ledger; `progress`
-    is told as a new store's first import fills them."""
+    is told as an import fills them (a new store's first) or writes what its later chunks
+    changed, before it commits."""
     for projection in BUILTINS:
         register(ledger, projection, progress=progress)
 

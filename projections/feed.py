@@ -110,8 +110,9 @@ def register(ledger: Ledger, projection: Projection, *, progress: Progress | Non
     """Keep a projection current inside every append transaction of this Ledger (idempotent).
 
     Events appended earlier, or by processes that did not register it, are caught up by the
-    next append's hook or by `catch_up`. `progress`, if given, is told as a first fill of this
-    Ledger's posting projections (see above) goes through the log.
+    next append's hook or by `catch_up`. `progress`, if given, is told as this Ledger's
+    posting projections are filled or written before a commit (see above): the events gone
+    through so far.
     """
     known = _REGISTERED.get(ledger)
     if known is None:
@@ -383,10 +384,13 @@ class _Settling:
         return True
 
 
-def _settle(connection: Connection, settling: Sequence[_Settling]) -> None:
+def _settle(
+    connection: Connection, settling: Sequence[_Settling], progress: Progress | None = None
+) -> None:
     """Write what the put-off batches changed: each touched stream folded once, as known up to
     the last of them, and diffed against its rows (those the instant's first batch left
-    included). Projections put off over the same batches share the fold."""
+    included). Projections put off over the same batches share the fold. `progress` is told
+    the events of the streams written so far."""
     groups: dict[tuple[datetime, int], list[_Settling]] = {}
     for one in settling:
         groups.setdefault((one.instant, one.upto), []).append(one)
@@ -395,9 +399,11 @@ def _settle(connection: Connection, settling: Sequence[_Settling]) -> None:
         changes: dict[str, tuple[list[Posting], list[Posting]]] = {
             one.projection.name: ([], []) for one in group
         }
+        read = 0
         for start in range(0, len(names), SETTLE_STREAMS):
             part = names[start : start + SETTLE_STREAMS]
             streams = read_stream_models(connection, part, upto=upto)
+            read += sum(map(len, streams.values()))
             folded: dict[str, Folded] = {
                 name: (list(states_by_date([model for _, _, model in stream])), None)
                 for name, stream in streams.items()
@@ -407,6 +413,8 @@ def _settle(connection: Connection, settling: Sequence[_Settling]) -> None:
                 added, removed = one.projection.write_states(connection, instant, mine)
                 changes[one.projection.name][0].extend(added)
                 changes[one.projection.name][1].extend(removed)
+                if progress is not None:
+                    progress(one.projection.name, read)
         for one in group:
             one.projection.changed(connection, instant, *changes[one.projection.name])
             _save_checkpoint(connection, one.projection.name, upto)
@@ -414,7 +422,7 @@ def _settle(connection: Connection, settling: Sequence[_Settling]) -> None:
 
 class _AtCommit:
     """A Ledger's before-commit hook: fill the projections the transaction left unfilled, and
-    write what it put off (see above)."""
+    write what it put off (see above), telling `progress` as it goes."""
 
     def __init__(self) -> None:
         self.progress: Progress | None = None
@@ -425,7 +433,7 @@ class _AtCommit:
             _replay(connection, list(deferred.values()), self.progress, committed=False)
         settling: dict[str, _Settling] | None = connection.info.pop(_SETTLING, None)
         if settling:
-            _settle(connection, list(settling.values()))
+            _settle(connection, list(settling.values()), self.progress)
 
 
 _FILLS: weakref.WeakKeyDictionary[Ledger, _AtCommit] = weakref.WeakKeyDictionary()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from cli.progress import counting, finish, reporter
+from cli import record as record_command
+from cli.progress import Reporter, counting, finish, reporter
+
+from .conftest import Run
 
 
 def test_counting_reports_every_few_thousand_on_a_terminal(
@@ -34,3 +39,15 @@ def test_a_reporter_draws_one_line_per_projection(capsys: pytest.CaptureFixture[
 def test_a_reporter_that_drew_nothing_leaves_no_line(capsys: pytest.CaptureFixture[str]) -> None:
     finish(reporter("filling", enabled=True))
     assert capsys.readouterr().err == ""
+
+
+def test_record_on_a_terminal_tells_how_far_the_read_models_are_updated(
+    run: Run, deals_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(record_command, "reporter", lambda label: Reporter(label))
+    result = run("record", str(deals_file))
+    assert result.exit_code == 0
+    assert result.stdout == "recorded 5 events (0 already present)\n"
+    assert "updating position_postings: 5 events" in result.stderr
+    assert "updating tranche_schedule: 5 events" in result.stderr
+    assert result.stderr.endswith("\n")

@@ -113,3 +113,22 @@ def test_later_imports_at_one_instant_leave_what_one_import_leaves(
     imported = dump(led)
     project(led, rebuild=True)
     assert dump(led) == imported
+
+
+def test_a_later_import_tells_its_progress_as_it_writes_what_it_put_off(
+    led: Ledger, clock: SetClock
+) -> None:
+    told: list[tuple[str, int]] = []
+    attach(led, progress=lambda name, count: told.append((name, count)))
+    led.record_stream(located(HEAD), chunk=50)
+    clock.tick(hours=1)
+    told.clear()
+    led.record_stream(located(LATER), chunk=50)
+    put_off = {event["commitment"] for batch in list(batches(LATER, 50))[1:] for event in batch}
+    events = sum(1 for event in EVENTS if event["commitment"] in put_off)  # whole streams
+    names = {projection.name for projection in BUILTINS}
+    assert {name for name, _ in told} == names
+    assert {name: count for name, count in told} == dict.fromkeys(names, events)
+    for name in names:
+        counts = [count for told_name, count in told if told_name == name]
+        assert counts == sorted(counts)
