@@ -74,6 +74,9 @@ _SETTLING = TRANSACTION_INFO_PREFIX + "settling_projections"
 """The posting projections whose later batches this transaction writes before it commits."""
 SETTLE_STREAMS = 500
 """Streams folded and written at a time when the put-off batches are written."""
+SETTLE_CHANGES = 50_000
+"""Rows made or ended current that are told to `changed` at once, at most (memory stays flat
+on any import; an instant told in parts leaves what it leaves told at once)."""
 
 
 class Projection(Protocol):
@@ -411,8 +414,12 @@ def _settle(
             for one in group:
                 mine = {name: folded[name] for name in part if name in one.streams}
                 added, removed = one.projection.write_states(connection, instant, mine)
-                changes[one.projection.name][0].extend(added)
-                changes[one.projection.name][1].extend(removed)
+                kept = changes[one.projection.name]
+                kept[0].extend(added)
+                kept[1].extend(removed)
+                if len(kept[0]) + len(kept[1]) >= SETTLE_CHANGES:
+                    one.projection.changed(connection, instant, *kept)
+                    changes[one.projection.name] = ([], [])
                 if progress is not None:
                     progress(one.projection.name, read)
         for one in group:

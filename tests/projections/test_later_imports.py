@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ledger import Ledger, RuleViolation
-from projections import attach, project
+from projections import attach, feed, project
 from projections.builtins import BUILTINS
 from projections.postings import PostingProjection
 
@@ -132,3 +132,17 @@ def test_a_later_import_tells_its_progress_as_it_writes_what_it_put_off(
     for name in names:
         counts = [count for told_name, count in told if told_name == name]
         assert counts == sorted(counts)
+
+
+def test_the_buckets_told_in_parts_leave_what_they_leave_told_at_once(
+    led: Ledger, clock: SetClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feed, "SETTLE_STREAMS", 3)  # memory stays flat: a few streams at a time
+    monkeypatch.setattr(feed, "SETTLE_CHANGES", 7)  # and the buckets told every few rows
+    attach(led)
+    led.record_stream(located(HEAD), chunk=50)
+    clock.tick(hours=1)
+    led.record_stream(located(LATER), chunk=25)
+    imported = dump(led)
+    project(led, rebuild=True)
+    assert dump(led) == imported
