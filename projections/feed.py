@@ -22,9 +22,10 @@ feeding them does.
 Once filled, a posting projection is fed the first batch of an append transaction as it comes
 (the rules' walk saves it a fold); the later batches of the same instant (a long import's
 chunks) are put off: the transaction notes the streams they touch and, before it commits,
-folds each once and writes its rows, and the buckets, once for all (`_Settling`). An instant
-handled in parts leaves the rows it leaves handled at once (projections/postings.py), so this
-changes nothing but the time: a stream spread over many chunks is no longer diffed per chunk.
+folds each once and writes its rows and the buckets (`_Settling`, a few hundred streams at a
+time). An instant handled in parts leaves the rows it leaves handled at once
+(projections/postings.py), so this changes nothing but the time: a stream spread over many
+chunks is no longer diffed per chunk.
 """
 
 from __future__ import annotations
