@@ -133,8 +133,8 @@ class PostingProjection(ABC):
         """Make the rows of each stream in `states` those its states want, as known from
         `instant` on (see above); `Folded` also says from which date they may have changed.
 
-        Returns the rows that became current and those that stopped, for `changed` (which
-        the caller tells, once for any number of calls at one instant)."""
+        Returns the rows that became current and those that stopped, for `changed`, which the
+        caller tells of them (at once or in parts: the buckets come out the same)."""
         held = HeldPostings.of(connection, instant)
         stored = self._stored(connection, set(states), instant, held)
         effective = self.columns.index("effective")
