@@ -229,13 +229,18 @@ def read_streams(
 
 
 def read_stream_models(
-    connection: Connection, commitments: Iterable[str], *, upto: int | None = None
+    connection: Connection,
+    commitments: Iterable[str],
+    *,
+    upto: int | None = None,
+    remember: bool = True,
 ) -> dict[str, list[tuple[str, str, Event]]]:
     """Every event of the named streams as (id, payload, model), in position order (up to
     position `upto`, if given).
 
     The light read of the write path: no row objects, and models come from the cache when the
-    rows were seen before.
+    rows were seen before. With `remember` false the models parsed are not added to it: a
+    bulk import keeps what it reads itself, and would only crowd the cache out.
     """
     names: Sequence[str] = sorted(set(commitments))
     streams: dict[str, list[tuple[str, str, Event]]] = {name: [] for name in names}
@@ -252,7 +257,7 @@ def read_stream_models(
             query = query.where(events.c.position <= upto)
         found = connection.execute(query.order_by(events.c.position), values)
         for event_id, commitment, type_name, schema_version, payload in found:
-            model = model_of(type_name, schema_version, event_id, payload)
+            model = model_of(type_name, schema_version, event_id, payload, remember=remember)
             streams[commitment].append((event_id, payload, model))
     return streams
 

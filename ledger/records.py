@@ -31,13 +31,17 @@ def remember_model(key: ModelKey, model: Event) -> None:
             _models.popitem(last=False)
 
 
-def model_of(type_name: str, schema_version: int, event_id: str, payload: str) -> Event:
-    """The model of a stored row, parsed once and then remembered."""
+def model_of(
+    type_name: str, schema_version: int, event_id: str, payload: str, *, remember: bool = True
+) -> Event:
+    """The model of a stored row, parsed once and then remembered (unless `remember` is
+    false: a bulk read that will not ask again only looks the cache up)."""
     key = (type_name, schema_version, event_id, payload)
     model = _models.get(key)
     if model is None:
         model = load_stored(type_name, schema_version, event_id, payload)
-        remember_model(key, model)
+        if remember:
+            remember_model(key, model)
     return model
 
 

@@ -130,7 +130,7 @@ class Ledger:
             with self.engine.connect() as connection, connection.begin():
                 checked = check_batch(connection, models, pending, fold=bool(self._hooks))
             try:
-                return self._append(
+                done = self._append(
                     pending,
                     expected_versions=checked.versions,
                     recorded_by=recorded_by,
@@ -138,6 +138,8 @@ class Ledger:
                 )
             except ConcurrencyConflict:
                 continue
+            remember_models(models, pending)  # a later batch may read them again
+            return done
         # Lost every race: check again holding the tail, where no other writer can get ahead.
         with self._writing() as connection:
             rows, skipped = self._check_and_append(connection, models, pending, recorded_by)
@@ -391,7 +393,10 @@ def check_batch(
                 if cached[1] is not None:
                     resumable[name] = cached[1]
     if len(stored) < len(names):
-        stored.update(read_stream_models(connection, names - stored.keys()))
+        # A transaction with its own cache of streams keeps what it reads there; the
+        # process-wide cache of models is for single batches that read the same streams again.
+        missing = names - stored.keys()
+        stored.update(read_stream_models(connection, missing, remember=streams is None))
     stored_payloads = {key: payload for rows in stored.values() for key, payload, _ in rows}
     new_by_stream: dict[str, list[tuple[Event, PendingEvent]]] = defaultdict(list)
     seen: dict[str, str] = {}

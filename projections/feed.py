@@ -406,7 +406,8 @@ def _settle(
         read = 0
         for start in range(0, len(names), SETTLE_STREAMS):
             part = names[start : start + SETTLE_STREAMS]
-            streams = read_stream_models(connection, part, upto=upto)
+            # Read once, written, not asked for again: leave the cache of models as it was.
+            streams = read_stream_models(connection, part, upto=upto, remember=False)
             read += sum(map(len, streams.values()))
             folded: dict[str, Folded] = {
                 name: (list(states_by_date([model for _, _, model in stream])), None)
