@@ -194,6 +194,9 @@ METHOD = """\
   two cores with the raw read's one. Raw limits: best of 3.
 - Ratios (× peer, × limit) say how many times better capledger does: rate ÷ rate for events/s,
   time ÷ time (theirs over ours) for ms and MB, so > 1 always means capledger is ahead.
+- The machine is a shared VM whose speed moves from run to run (the peer's own rates have
+  differed more than twofold between runs on the same machine type). Absolute figures, and the
+  targets set in them, hold for the run they come from; across runs, compare the ratios.
 """
 
 
