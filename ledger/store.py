@@ -61,6 +61,9 @@ class Ledger:
             engine.dispose()
             reason = str(error.orig).strip().splitlines()[0]
             raise StoreError(f"cannot open store {safe_url(url)}: {reason}") from None
+        except StoreError as error:
+            engine.dispose()
+            raise StoreError(f"cannot open store {safe_url(url)}: {error}") from None
         return cls(engine, clock=clock, actor=actor)
 
     @property

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from hashlib import sha256
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Dialect, Engine
 
@@ -17,7 +17,10 @@ from .clock import as_utc
 from .driver import mark, result_processor
 from .errors import StoreError
 from .schema import EVENT_COLUMNS, events
-from .workers import Pipe, Taken, detach, messages, started, take, worker_count
+from .workers import Taken, detach, messages, started, take, worker_count
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection as Pipe
 
 PAGE = 10_000
 """Positions per query: each page is one statement, on its own connection, over a range."""

@@ -9,17 +9,20 @@ takes fewer. Whatever they send comes back through one pipe each.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from multiprocessing.connection import Connection as Pipe
-from multiprocessing.connection import wait
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine
 
-__all__ = ["Pipe", "Taken", "detach", "messages", "started", "take", "worker_count"]
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection as Pipe
+
+# multiprocessing is imported where workers start, not here: most commands never start any,
+# and importing it costs every command's start-up more than the query it then runs.
+
+__all__ = ["Taken", "detach", "messages", "started", "take", "worker_count"]
 
 Taken = Any
 """A counter shared by the workers: how many ranges they have taken, in order."""
@@ -28,6 +31,8 @@ Taken = Any
 def worker_count(engine: Engine, forced: int | None = None) -> int:
     """How many workers to use: `forced`, or one per CPU; 0 where workers cannot help (one
     CPU, no fork on this platform, a store other processes cannot reach)."""
+    import multiprocessing
+
     count = forced if forced is not None else os.cpu_count()
     if not count or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return 0
@@ -44,6 +49,8 @@ def started(
     """Start `workers` forked processes running `target(*args, taken, sender)`; yield the
     readers of their pipes and the shared counter. On the way out, workers still running
     (after an error here) are stopped, and all are waited for."""
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")  # the workers start with this engine as it is
     taken = context.Value("i", 0)
     pipes = [context.Pipe(duplex=False) for _ in range(workers)]
@@ -67,6 +74,8 @@ def started(
 
 def messages(readers: list[Pipe]) -> Iterator[Any]:
     """Every message the workers send, as it comes, until all of them have closed their end."""
+    from multiprocessing.connection import wait
+
     open_readers = list(readers)
     while open_readers:
         for ready in wait(open_readers):

@@ -15,14 +15,17 @@ from zero), never for events appended in the caller's own transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 
 from ledger import StoreError
 from ledger.bulk import converted, insert_converted
 from ledger.reads import iter_stream_payloads, stream_names
-from ledger.workers import Pipe, Taken, detach, messages, started, take, worker_count
+from ledger.workers import Taken, detach, messages, started, take, worker_count
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection as Pipe
 
 from .held import HeldPostings
 from .postings import PostingProjection

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 
+import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import func, insert, inspect, select
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, insert, inspect, select, text
 
-from ledger import Ledger
+from ledger import Ledger, StoreError
 from ledger.engine import build_engine
-from ledger.migrate import MIGRATIONS, current_revision, head_revision
+from ledger.migrate import HEAD, MIGRATIONS, REVISIONS, current_revision, head_revision
+from ledger.schema import events
 from projections import positions, project
 from projections.tables import position_buckets, position_postings, projection_checkpoints
 
@@ -99,3 +104,44 @@ def test_a_store_at_revision_0002_gets_buckets_and_its_position_postings_rebuilt
         project(ledger, rebuild=True)
         with ledger.engine.connect() as connection:
             assert sorted(tuple(r) for r in connection.execute(select(position_buckets))) == buckets
+
+
+def test_the_revisions_capledger_knows_are_those_of_its_migration_scripts() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    scripts = ScriptDirectory.from_config(config)
+    in_order = [script.revision for script in reversed(list(scripts.walk_revisions()))]
+    assert tuple(in_order) == REVISIONS
+    assert head_revision() == HEAD == REVISIONS[-1]
+
+
+def test_opening_a_current_store_leaves_the_migration_machinery_unloaded(store_url: str) -> None:
+    Ledger.open(store_url).close()  # created and migrated here
+    opened_again = (
+        "import sys\n"
+        "from ledger import Ledger\n"
+        f"Ledger.open({store_url!r}).close()\n"
+        "print(sorted(name for name in ('alembic', 'mako') if name in sys.modules))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", opened_again], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "[]"
+
+
+def test_a_store_at_a_revision_newer_than_capledger_knows_is_refused_untouched(
+    store_url: str,
+) -> None:
+    from .conftest import make_pending
+
+    with Ledger.open(store_url) as ledger:
+        ledger.append([make_pending("a", 1)])
+        with ledger.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(StoreError, match=r"schema revision 0099, newer than this capledger knows"):
+        Ledger.open(store_url)
+    engine = build_engine(store_url)
+    with engine.connect() as connection:
+        assert current_revision(connection) == "0099"
+        assert connection.execute(select(func.count()).select_from(events)).scalar_one() == 1
+    engine.dispose()
