@@ -79,7 +79,7 @@ def messages(readers: list[Pipe]) -> Iterator[Any]:
     open_readers = list(readers)
     while open_readers:
         for ready in wait(open_readers):
-            reader = cast(Pipe, ready)
+            reader = cast("Pipe", ready)
             try:
                 yield reader.recv()
             except EOFError:
