@@ -24,12 +24,12 @@ from ledger.bulk import converted, insert_converted
 from ledger.reads import iter_stream_payloads, stream_names
 from ledger.workers import Taken, detach, messages, started, take, worker_count
 
-if TYPE_CHECKING:
-    from multiprocessing.connection import Connection as Pipe
-
 from .held import HeldPostings
 from .postings import PostingProjection
 from .replay import PAGE, stream_rows
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection as Pipe
 
 __all__ = ["PARALLEL_FROM", "replay_in_parallel", "workers_for"]
 
