@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from .report import markdown, targets, text_table
-from .run import postgres_answers, prepare_data, run_backend
+from .run import drop_pg_databases, postgres_answers, prepare_data, run_backend
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +23,11 @@ def main(argv: list[str] | None = None) -> int:
         default="sqlite,postgresql",
         help="sqlite,postgresql (PostgreSQL if it answers)",
     )
-    parser.add_argument("--workdir", help="where the databases go (default: a temporary folder)")
+    parser.add_argument(
+        "--workdir",
+        help="keep the SQLite databases here, and the PostgreSQL ones on the server "
+        "(default: a temporary folder, and every database dropped at the end)",
+    )
     parser.add_argument("--queries", type=int, default=50, help="(as_of, known_at) pairs")
     parser.add_argument("--peer-budget", type=float, default=120.0, help="seconds of peer replay")
     parser.add_argument("--pg-max", type=int, default=None, help="largest N to run on PostgreSQL")
@@ -45,15 +49,19 @@ def main(argv: list[str] | None = None) -> int:
             for backend in backends:
                 if backend == "postgresql" and args.pg_max is not None and n > args.pg_max:
                     continue
-                result = run_backend(
-                    backend,
-                    n,
-                    data,
-                    workdir,
-                    queries=args.queries,
-                    peer_budget=args.peer_budget,
-                    log=lambda line: print(line, file=sys.stderr, flush=True),
-                )
+                try:
+                    result = run_backend(
+                        backend,
+                        n,
+                        data,
+                        workdir,
+                        queries=args.queries,
+                        peer_budget=args.peer_budget,
+                        log=lambda line: print(line, file=sys.stderr, flush=True),
+                    )
+                finally:
+                    if backend == "postgresql" and not args.workdir:
+                        drop_pg_databases(n)
                 results.append(result)
                 print(text_table(result), flush=True)
                 for note in result.notes:

@@ -114,13 +114,35 @@ def _fresh_pg(name: str) -> None:
         db.execute(f'CREATE DATABASE "{name}"')
 
 
+def drop_pg_databases(n: int) -> list[str]:
+    """Drop the databases a run at this N made on PostgreSQL; their names, sorted."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as db:
+        names = sorted(
+            name
+            for (name,) in db.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                (f"{Store.tag_for(n)}\\_%",),
+            )
+        )
+        for name in names:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return names
+
+
 class Store:
     """Where one backend's databases live: capledger's two stores, the peer's, the raw one."""
 
     def __init__(self, backend: str, workdir: Path, n: int):
         self.backend = backend
         self.workdir = workdir
-        self.tag = f"capbench_{n}"
+        self.tag = self.tag_for(n)
+
+    @staticmethod
+    def tag_for(n: int) -> str:
+        """What the names of a run's databases at this N start with."""
+        return f"capbench_{n}"
 
     def capledger(self, purpose: str) -> str:
         if self.backend == "sqlite":

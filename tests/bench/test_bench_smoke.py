@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.bench.__main__ import main
+from tests.bench.run import drop_pg_databases, postgres_answers
+from tests.conftest import IN_CI
 
 EXPECTED_ROWS = (
     "record, CLI",
@@ -48,3 +52,20 @@ def test_the_benchmark_runs_and_reports_every_row(tmp_path: Path) -> None:
         capledger = line.split(" | ")[2]
         assert float(capledger.rstrip("k").replace(",", "")) > 0
     assert "## Machine" in text and "## Targets" in text
+
+
+@pytest.mark.postgres
+def test_the_benchmark_on_postgresql_reports_and_leaves_no_database_behind(
+    tmp_path: Path,
+) -> None:
+    if not postgres_answers():
+        if IN_CI:
+            pytest.fail("CI=true but PostgreSQL does not answer on 127.0.0.1:5432")
+        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
+    report = tmp_path / "benchmarks.md"
+    status = main(
+        ["--sizes", "1500", "--backends", "postgresql", "--queries", "5", "--write", str(report)]
+    )
+    assert status == 0
+    assert "## postgresql, N = 1,500" in report.read_text(encoding="utf-8")
+    assert drop_pg_databases(1500) == []  # the run dropped its own
