@@ -8,7 +8,6 @@ import pytest
 
 from tests.bench.__main__ import main
 from tests.bench.run import drop_pg_databases, postgres_answers
-from tests.conftest import IN_CI
 
 EXPECTED_ROWS = (
     "record, CLI",
@@ -58,9 +57,7 @@ def test_the_benchmark_runs_and_reports_every_row(tmp_path: Path) -> None:
 def test_the_benchmark_on_postgresql_reports_and_leaves_no_database_behind(
     tmp_path: Path,
 ) -> None:
-    if not postgres_answers():
-        if IN_CI:
-            pytest.fail("CI=true but PostgreSQL does not answer on 127.0.0.1:5432")
+    if not postgres_answers():  # a skip fails the run under CI=true (tests/conftest.py)
         pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
     report = tmp_path / "benchmarks.md"
     status = main(
