@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ledger import Ledger
+if TYPE_CHECKING:
+    from ledger import Ledger
 
-from .render import FORMATS
+# The ledger is imported when a command opens it, not with the group: `capledger --help` and
+# `--version` need none of it (SQLAlchemy, pydantic and the event models are most of start-up).
 
 DEFAULT_DB = "sqlite:///capledger.db"
+FORMATS = ("table", "json", "csv")
+"""The output formats of every command that prints rows."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +31,7 @@ class Settings:
 
     def open(self) -> Ledger:
         """The store, opened (created or migrated on first use), closed when the command ends."""
+        from ledger import Ledger
         from projections import attach
 
         ledger = Ledger.open(self.db, actor=self.actor)

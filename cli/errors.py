@@ -5,10 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
-
-from events import LedgerError
-from ledger import safe_url
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -26,10 +22,20 @@ class LedgerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except LedgerError as error:
-            raise Refused(str(error)) from None
-        except SQLAlchemyError as error:
-            settings = ctx.obj
-            where = safe_url(settings.db) if settings is not None else "the store"
-            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-            raise Refused(f"{where}: {reason}") from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own: help, usage, aborts
+        except Exception as error:
+            # Imported here, not with the group: only a command that ran can have raised them.
+            from sqlalchemy.exc import SQLAlchemyError
+
+            from events import LedgerError
+            from ledger import safe_url
+
+            if isinstance(error, LedgerError):
+                raise Refused(str(error)) from None
+            if isinstance(error, SQLAlchemyError):
+                settings = ctx.obj
+                where = safe_url(settings.db) if settings is not None else "the store"
+                reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+                raise Refused(f"{where}: {reason}") from None
+            raise

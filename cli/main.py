@@ -1,13 +1,72 @@
-"""The `capledger` command: a thin shell over the Python API."""
+"""The `capledger` command: a thin shell over the Python API.
+
+A command's module (with the ledger, SQLAlchemy and pydantic behind it) is imported when the
+command runs, not to list it: `capledger --help` and `--version` answer from the table below.
+"""
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
 
 import click
 
 from .context import DEFAULT_DB, Settings
 from .errors import LedgerGroup
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": (
+        "cli.demo.command",
+        "Build the bundled ledger of publicly reported deals and show what it holds.",
+    ),
+    "history": ("cli.read", "The audit trail of one commitment."),
+    "log": (
+        "cli.chain",
+        "The raw events with their global positions, in order, for downstream consumers.",
+    ),
+    "positions": ("cli.read", "Committed, scheduled, delivered and outstanding, as of a date."),
+    "project": (
+        "cli.project",
+        "Bring the persisted read models up to date with the event log (or rebuild them).",
+    ),
+    "record": (
+        "cli.record",
+        "Append the events of FILEs (.json, .jsonl, .csv; - for stdin), atomically.",
+    ),
+    "timeline": (
+        "cli.read",
+        "Reserved versus built: committed, scheduled and delivered per period.",
+    ),
+    "verify": ("cli.chain", "Recompute the hash chain from the first event to the last."),
+}
+"""Each command: the module that defines it (in its `COMMANDS`) and the first sentence of its
+help, as the group lists it (a test holds both to the commands themselves)."""
+
+
+class CommandGroup(LedgerGroup):
+    """The commands, each loaded when asked for by name."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[cmd_name][0])
+        commands: list[click.Command] = module.COMMANDS
+        return next(command for command in commands if command.name == cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The list of commands, as `click.Group` writes it, without loading them."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        # Cut to the width as click cuts a command's help: by the same method.
+        rows = [
+            (name, click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit))
+            for name in names
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 def _version() -> str:
@@ -18,7 +77,7 @@ def _version() -> str:
 
 
 @click.group(
-    cls=LedgerGroup,
+    cls=CommandGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option(
@@ -46,18 +105,6 @@ def capledger(context: click.Context, db: str, actor: str | None) -> None:
     settings = Settings(db=db, actor=actor)
     context.obj = settings
     context.call_on_close(settings.close)
-
-
-def _register_commands() -> None:
-    from . import chain, project, read, record
-    from .demo import command as demo
-
-    for module in (record, read, chain, project, demo):
-        for command in module.COMMANDS:
-            capledger.add_command(command)
-
-
-_register_commands()
 
 
 def main() -> None:

@@ -11,7 +11,10 @@ from typing import Any
 
 from events import decimal_text
 
-FORMATS = ("table", "json", "csv")
+from .context import FORMATS
+
+__all__ = ["FORMATS", "plain", "render", "table"]
+
 Row = Mapping[str, Any]
 
 

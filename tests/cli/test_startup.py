@@ -21,6 +21,7 @@ from ledger.engine import build_engine
 from .conftest import Run
 
 UNUSED = ("alembic", "mako", "pygments", "multiprocessing")
+LEDGER = ("sqlalchemy", "pydantic", "events", "ledger", "projections", "cli.read", "cli.record")
 
 _COMMAND = """
 import sys
@@ -30,9 +31,9 @@ print(sorted(name for name in {unused!r} if name in sys.modules))
 """
 
 
-def _loaded_by(*args: str) -> list[str]:
-    """Which of the UNUSED packages `capledger ARGS` loads, run in a process of its own."""
-    script = _COMMAND.format(args=list(args), unused=UNUSED)
+def _loaded_by(*args: str, watched: tuple[str, ...] = UNUSED) -> list[str]:
+    """Which of the `watched` modules `capledger ARGS` loads, run in a process of its own."""
+    script = _COMMAND.format(args=list(args), unused=watched)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     loaded: list[str] = ast.literal_eval(done.stdout.strip().splitlines()[-1])
@@ -67,3 +68,15 @@ def test_a_store_newer_than_this_capledger_is_refused_in_one_line(
     (message,) = result.output.strip().splitlines()
     assert "schema revision 0099, newer than this capledger knows (0003)" in message
     assert message.startswith("Error: cannot open store ")
+
+
+def test_help_and_version_load_neither_the_ledger_nor_any_command() -> None:
+    assert _loaded_by("--help", watched=LEDGER) == []
+    assert _loaded_by("--version", watched=LEDGER) == []
+
+
+def test_a_command_loads_its_own_module_only(run: Run, store_url: str, deals_file: Path) -> None:
+    with freeze_time("2026-10-01T12:00:00Z"):
+        assert run("record", str(deals_file)).exit_code == 0
+    watched = ("cli.read", "cli.record", "cli.chain", "cli.project", "cli.demo.command")
+    assert _loaded_by("--db", store_url, "verify", watched=watched) == ["cli.chain"]
