@@ -87,6 +87,7 @@ class PositionPostings(PostingProjection):
         "nanos",
     )
     key = ("commitment", "resource", "measure", "effective")
+    insert_order = ("effective", "holder", "provider", "kind", "resource", "measure")
     tables = (position_postings, position_buckets)
 
     def changed(
@@ -179,6 +180,7 @@ class TrancheSchedule(PostingProjection):
         "nanos",
     )
     key = ("commitment", "resource", "effective", "due")
+    insert_order = ("resource", "effective", "due", "holder", "provider", "kind")
 
     def from_states(
         self, commitment: str, states: States, since: date | None = None
