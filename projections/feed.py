@@ -75,6 +75,9 @@ _SETTLING = TRANSACTION_INFO_PREFIX + "settling_projections"
 """The posting projections whose later batches this transaction writes before it commits."""
 SETTLE_STREAMS = 500
 """Streams folded and written at a time when the put-off batches are written."""
+SETTLE_INSERTS = 40_000
+"""New rows a projection's writes of put-off batches keep before inserting them in one sorted
+batch (sorted in bigger batches, they fill index pages one after another)."""
 SETTLE_CHANGES = 50_000
 """Rows made or ended current that are told to `changed` at once, at most (memory stays flat
 on any import; an instant told in parts leaves what it leaves told at once)."""
@@ -403,6 +406,8 @@ def _settle(
         changes: dict[str, tuple[list[Posting], list[Posting]]] = {
             one.projection.name: ([], []) for one in group
         }
+        # Each stream is in one part: rows kept back for a part's streams are not read again.
+        new_rows: dict[str, list[Posting]] = {one.projection.name: [] for one in group}
         read = 0
         for start in range(0, len(names), SETTLE_STREAMS):
             part = names[start : start + SETTLE_STREAMS]
@@ -415,7 +420,13 @@ def _settle(
             }
             for one in group:
                 mine = {name: folded[name] for name in part if name in one.streams}
-                added, removed = one.projection.write_states(connection, instant, mine)
+                name = one.projection.name
+                added, removed = one.projection.write_states(
+                    connection, instant, mine, new_rows=new_rows[name]
+                )
+                if len(new_rows[name]) >= SETTLE_INSERTS:
+                    one.projection.insert(connection, new_rows[name])
+                    new_rows[name] = []
                 kept = changes[one.projection.name]
                 kept[0].extend(added)
                 kept[1].extend(removed)
@@ -425,6 +436,7 @@ def _settle(
                 if progress is not None:
                     progress(one.projection.name, read)
         for one in group:
+            one.projection.insert(connection, new_rows[one.projection.name])
             one.projection.changed(connection, instant, *changes[one.projection.name])
             _save_checkpoint(connection, one.projection.name, upto)
 

@@ -133,10 +133,17 @@ class PostingProjection(ABC):
         self.changed(connection, instant, added, removed)
 
     def write_states(
-        self, connection: Connection, instant: datetime, states: dict[str, Folded]
+        self,
+        connection: Connection,
+        instant: datetime,
+        states: dict[str, Folded],
+        *,
+        new_rows: list[Posting] | None = None,
     ) -> tuple[list[Posting], list[Posting]]:
         """Make the rows of each stream in `states` those its states want, as known from
         `instant` on (see above); `Folded` also says from which date they may have changed.
+        Given `new_rows`, the rows to insert are added there, for the caller to `insert` later
+        (before anything reads these streams' rows again), instead of inserted now.
 
         Returns the rows that became current and those that stopped, for `changed`, which the
         caller tells of them (at once or in parts: the buckets come out the same)."""
@@ -175,8 +182,18 @@ class PostingProjection(ABC):
                     kept[posting] = instant
                 added.append(posting)
             held.put(self.name, commitment, (kept, closed_now))
-        self._write(connection, closing, dropping, reviving, adding)
+        self._write(connection, closing, dropping, reviving)
+        if new_rows is None:
+            self.insert(connection, adding)
+        else:
+            new_rows.extend(adding)
         return added, removed
+
+    def insert(self, connection: Connection, rows: list[Posting]) -> None:
+        """Insert new rows (values in the order of `all_columns`), sorted by `insert_order`."""
+        if self.insert_order:
+            rows.sort(key=itemgetter(*map(self.all_columns.index, self.insert_order)))
+        insert_rows(connection, self.table, self.all_columns, rows)
 
     def _stored(
         self, connection: Connection, names: set[str], instant: datetime, held: HeldPostings
@@ -215,13 +232,13 @@ class PostingProjection(ABC):
         closing: list[dict[str, Any]],
         dropping: list[dict[str, Any]],
         reviving: list[dict[str, Any]],
-        adding: list[Posting],
     ) -> None:
         table = self.table
         where = and_(
             *(table.c[name] == bindparam(f"b_{name}") for name in (*self.key, "known_from"))
         )
-        # Drops before inserts: an insert at T may reuse the key of a row made and dropped at T.
+        # Drops before inserts (which follow): an insert at T may reuse the key of a row made
+        # and dropped at T.
         if dropping:
             connection.execute(delete(table).where(where), dropping)
         if closing:
@@ -229,9 +246,6 @@ class PostingProjection(ABC):
             connection.execute(statement, closing)
         if reviving:
             connection.execute(update(table).where(where).values(known_until=None), reviving)
-        if self.insert_order:
-            adding.sort(key=itemgetter(*map(self.all_columns.index, self.insert_order)))
-        insert_rows(connection, table, self.all_columns, adding)
 
 
 def _last_rows(rows: Sequence[StoredEvent]) -> dict[str, StoredEvent]:

@@ -32,9 +32,11 @@ def written(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str]]]:
     calls: list[tuple[str, list[str]]] = []
     real = PostingProjection.write_states
 
-    def spy(self: PostingProjection, connection: Any, instant: Any, states: Any) -> Any:
+    def spy(
+        self: PostingProjection, connection: Any, instant: Any, states: Any, **options: Any
+    ) -> Any:
         calls.append((self.name, sorted(states)))
-        return real(self, connection, instant, states)
+        return real(self, connection, instant, states, **options)
 
     monkeypatch.setattr(PostingProjection, "write_states", spy)
     return calls
@@ -144,3 +146,20 @@ def test_the_buckets_told_in_parts_leave_what_they_leave_told_at_once(
     clock.tick(hours=1)
     led.record_stream(located(LATER), chunk=25)
     assert_a_rebuild_leaves_the_same_rows(led)
+
+
+@pytest.mark.parametrize("kept_back", [1, 11, 10**6])
+def test_new_rows_kept_back_and_inserted_in_sorted_batches_leave_what_inserting_each_leaves(
+    led: Ledger, clock: SetClock, monkeypatch: pytest.MonkeyPatch, kept_back: int
+) -> None:
+    monkeypatch.setattr(feed, "SETTLE_STREAMS", 3)  # many parts, each a few streams
+    monkeypatch.setattr(feed, "SETTLE_INSERTS", kept_back)  # inserted every part ... at the end
+    attach(led)
+    led.record_stream(located(HEAD), chunk=50)
+    clock.tick(hours=1)
+    led.record_stream(located(LATER), chunk=25)
+    clock.tick(hours=1)
+    led.record_stream(located(HEAD[::3]), chunk=25)  # already there: nothing changes
+    assert checkpoints(led) == {projection.name: len(EVENTS) for projection in BUILTINS}
+    assert_a_rebuild_leaves_the_same_rows(led)
+
