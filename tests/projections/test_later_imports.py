@@ -162,4 +162,3 @@ def test_new_rows_kept_back_and_inserted_in_sorted_batches_leave_what_inserting_
     led.record_stream(located(HEAD[::3]), chunk=25)  # already there: nothing changes
     assert checkpoints(led) == {projection.name: len(EVENTS) for projection in BUILTINS}
     assert_a_rebuild_leaves_the_same_rows(led)
-
