@@ -2,9 +2,9 @@
 zero, from a tally of the rows as they were written (not read back): each posting adds its
 amount to its month at `known_from` and takes it back at `known_until`, and each year's
 changes are its months' changes added up, instant by instant (once per month bucket, not once
-per posting: the tally is a tenth of a rebuild's work in its workers); a bucket's running
-totals, instant by instant, are its rows (the canonical form that `buckets.apply` keeps, so
-both give the same rows). Tallies of parts of the table add up (`merge`)."""
+per posting); a bucket's running totals, instant by instant, are its rows (the canonical form
+that `buckets.apply` keeps, so both give the same rows). Tallies of parts of the table add up
+(`merge`)."""
 
 from __future__ import annotations
 

@@ -427,14 +427,14 @@ def _settle(
                 if len(new_rows[name]) >= SETTLE_INSERTS:
                     one.projection.insert(connection, new_rows[name])
                     new_rows[name] = []
-                kept = changes[one.projection.name]
+                kept = changes[name]
                 kept[0].extend(added)
                 kept[1].extend(removed)
                 if len(kept[0]) + len(kept[1]) >= SETTLE_CHANGES:
                     one.projection.changed(connection, instant, *kept)
-                    changes[one.projection.name] = ([], [])
+                    changes[name] = ([], [])
                 if progress is not None:
-                    progress(one.projection.name, read)
+                    progress(name, read)
         for one in group:
             one.projection.insert(connection, new_rows[one.projection.name])
             one.projection.changed(connection, instant, *changes[one.projection.name])

@@ -73,7 +73,7 @@ class PostingProjection(ABC):
     insert_order: tuple[str, ...] = ()
     """Columns to sort new rows by before they are inserted: the leading columns of the
     table's secondary indexes, so that rows inserted one after another land in the same index
-    pages instead of all over them. None by default."""
+    pages instead of all over them. Empty by default: rows go in as made."""
 
     @property
     def tables(self) -> Sequence[Table]:
