@@ -8,8 +8,8 @@ import click
 
 from ledger import ChainBroken, read_anchor, write_anchor
 
-from .context import Settings, pass_settings
-from .render import FORMATS, render
+from .context import FORMATS, Settings, pass_settings
+from .render import render
 
 LOG_COLUMNS = [
     "position",

@@ -11,10 +11,6 @@ from typing import Any
 
 from events import decimal_text
 
-from .context import FORMATS
-
-__all__ = ["FORMATS", "plain", "render", "table"]
-
 Row = Mapping[str, Any]
 
 
