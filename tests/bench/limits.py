@@ -3,12 +3,15 @@
 - append: plain executemany of the same event rows into a table shaped like capledger's (same
   columns, keys and indexes, same durability settings), in one transaction (COPY on PostgreSQL);
 - as-of: a covering-index SUM over a copy of capledger's position postings;
-- read: SELECT of every event row plus JSON parsing of its payload.
+- read: SELECT of every event row plus JSON parsing of its payload;
+- read models: writing the rows of capledger's read models, as its rebuild made them, into
+  tables of the same shape (keys and indexes), in one transaction.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import statistics
 import time
@@ -54,6 +57,8 @@ AS_OF_SQL = (
     "GROUP BY holder, provider, kind, resource, measure"
 )
 CHUNK = 5_000
+READ_MODELS = ("position_postings", "tranche_schedule", "position_buckets")
+"""capledger's read-model tables: the rows a rebuild (and a first import) writes."""
 
 
 def sqlite_rows(path: str) -> list[tuple[Any, ...]]:
@@ -99,6 +104,42 @@ def sqlite_read_all(path: str) -> float:
     seconds = time.perf_counter() - started
     db.close()
     assert count > 0
+    return seconds
+
+
+def sqlite_read_models(store: str, path: str) -> float:
+    """Seconds to write the rows of a capledger store's read models into the same tables in a
+    new database, in one transaction, the fastest way the driver has: executemany into the
+    tables without their secondary indexes, then the index builds (the sorter allowed one
+    helper thread per CPU) and the commit. Page cache as capledger's engine sets it."""
+    source = sqlite3.connect(store)
+    names = ", ".join(f"'{table}'" for table in READ_MODELS)
+    shapes = source.execute(
+        f"SELECT type, sql FROM sqlite_master WHERE tbl_name IN ({names}) AND sql IS NOT NULL"
+    ).fetchall()
+    rows = {table: source.execute(f"SELECT * FROM {table}").fetchall() for table in READ_MODELS}
+    source.close()
+    db = _sqlite_open(path)
+    db.execute("PRAGMA cache_size = -16384")
+    for kind, sql in shapes:
+        if kind == "table":
+            db.execute(sql)
+    started = time.perf_counter()
+    db.execute("BEGIN IMMEDIATE")
+    for table, values in rows.items():
+        if values:
+            marks = ", ".join("?" for _ in values[0])
+            for start in range(0, len(values), CHUNK):
+                db.executemany(
+                    f"INSERT INTO {table} VALUES ({marks})", values[start : start + CHUNK]
+                )
+    db.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, 8)}")
+    for kind, sql in shapes:
+        if kind == "index":
+            db.execute(sql)
+    db.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    db.close()
     return seconds
 
 
@@ -187,6 +228,34 @@ def pg_read_all(dsn: str) -> float:
             for row in cursor:
                 loads(row[9])
         return time.perf_counter() - started
+
+
+def pg_read_models(dsn: str, *, keep: bool = False) -> float:
+    """Seconds to COPY the rows of the store's read models into copies of their tables
+    (`raw_<table>`, made `LIKE <table> INCLUDING ALL`: keys and indexes), in one transaction,
+    as capledger's rebuild writes them on PostgreSQL; the copies are dropped after, unless
+    `keep`."""
+    import psycopg
+
+    with psycopg.connect(dsn) as db:
+        rows = {table: db.execute(f"SELECT * FROM {table}").fetchall() for table in READ_MODELS}
+        for table in READ_MODELS:
+            db.execute(f"DROP TABLE IF EXISTS raw_{table}")
+            db.execute(f"CREATE TABLE raw_{table} (LIKE {table} INCLUDING ALL)")
+        db.commit()
+        started = time.perf_counter()
+        with db.cursor() as cursor:
+            for table, values in rows.items():
+                with cursor.copy(f"COPY raw_{table} FROM STDIN") as copy:
+                    for row in values:
+                        copy.write_row(row)
+        db.commit()
+        seconds = time.perf_counter() - started
+        if not keep:
+            for table in READ_MODELS:
+                db.execute(f"DROP TABLE raw_{table}")
+            db.commit()
+        return seconds
 
 
 def pg_postings(dsn: str) -> None:

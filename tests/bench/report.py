@@ -191,7 +191,11 @@ METHOD = """\
   from 100,000 events its streams are read and folded by one forked process per core (2 here)
   while this process writes the rows. verify: `led.verify()`, median of 3; from 100,000 events
   it checks ranges of the log in one forked process per core. So the × limit of both compares
-  two cores with the raw read's one. Raw limits: best of 3.
+  two cores with the raw limit's one. Raw limits: best of 3. The raw limit of rebuild is the
+  read plus writing the very rows capledger's rebuild wrote to its read models (position
+  postings, tranche schedule, buckets) into tables of the same shape with the driver alone,
+  in one transaction: what any rebuild that keeps those tables must at least do. (Before
+  2026-12-02 it was the read alone.)
 - Ratios (× peer, × limit) say how many times better capledger does: rate ÷ rate for events/s,
   time ÷ time (theirs over ours) for ms and MB, so > 1 always means capledger is ahead.
 - The machine is a shared VM whose speed moves from run to run (the peer's own rates have
