@@ -4,6 +4,7 @@ into tables of the same shape, and leaves capledger's own tables as they were.""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,12 @@ def _filled(url: str, tmp_path: Path) -> None:
 
 
 def _rows(path: Path, table: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         return sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
 
 
 def _shape(path: Path, table: str) -> list[tuple[str, str]]:
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         return sorted(
             db.execute(
                 "SELECT type, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL",
