@@ -67,8 +67,9 @@ def main(argv: list[str] | None = None) -> int:
                 for note in result.notes:
                     print(f"  - {note}")
                 print()
-    for label, figure, state in targets(results):
-        print(f"{state:>12}  {label}: {figure}")
+    for label, figure, alone, state in targets(results):
+        floor = "" if alone == "—" else f" (the driver alone: {alone})"
+        print(f"{state:>12}  {label}: {figure}{floor}")
     if args.write:
         Path(args.write).write_text(markdown(results), encoding="utf-8")
         print(f"wrote {args.write}")

@@ -50,6 +50,9 @@ class Result:
     backend: str
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    floors: dict[str, float] = field(default_factory=dict)
+    """Per work (a row's name), the rate (events/s) of the database driver alone doing only
+    the reads and writes that work must do: nothing that goes through the driver does better."""
 
     def get(self, work: str) -> Row | None:
         return next((row for row in self.rows if row.work == work), None)
@@ -425,6 +428,8 @@ def run_backend(
         ]
     finally:
         led.close()
+    result.floors["record, CLI (JSONL file, 1 transaction)"] = n / (raw_seconds + models_seconds)
+    result.floors["project --rebuild"] = n / (raw_read + models_seconds)
     models_how = (
         "executemany into their tables without the secondary indexes, then the index builds"
         if backend == "sqlite"

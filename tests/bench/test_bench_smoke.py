@@ -51,6 +51,10 @@ def test_the_benchmark_runs_and_reports_every_row(tmp_path: Path) -> None:
         capledger = line.split(" | ")[2]
         assert float(capledger.rstrip("k").replace(",", "")) > 0
     assert "## Machine" in text and "## Targets" in text
+    for target in ("| record ≥ 60k events/s (CLI) |", "| rebuild ≥ 150k events/s |"):
+        line = next(row for row in text.splitlines() if row.startswith(target))
+        alone = line.split(" | ")[2]
+        assert alone.endswith(" events/s") and float(alone.split()[0].rstrip("k")) > 0
 
 
 @pytest.mark.postgres
