@@ -230,8 +230,8 @@ def markdown(results: Sequence[Result]) -> str:
     parts += [
         "## Targets",
         "",
-        "The driver alone: the rate of the database driver doing only the database work the"
-        " work measured must do, with no validation, rules, chain or fold: for record, writing"
+        "The driver alone: the rate of the database driver doing only the database work that"
+        " the command must do, with no validation, rules, chain or fold: for record, writing"
         " the events and the read models' rows; for rebuild, reading the events and writing"
         " those rows (see the notes under each table). Nothing that goes through the driver"
         " does better.",
