@@ -74,15 +74,20 @@ def _pg_rows(db: Any, table: str) -> list[tuple[Any, ...]]:
     return sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
 
 
+def _pg_filled(tmp_path: Path) -> str:
+    """A filled store in a fresh PostgreSQL schema, as a libpq connection string."""
+    url = postgres_url()
+    _filled(url, tmp_path)
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 @pytest.mark.postgres
 def test_on_postgresql_it_copies_every_row_into_tables_of_the_same_shape(
     tmp_path: Path,
 ) -> None:
     import psycopg
 
-    url = postgres_url()
-    _filled(url, tmp_path)
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = _pg_filled(tmp_path)
 
     seconds = limits.pg_read_models(dsn, keep=True)
 
@@ -104,9 +109,7 @@ def test_on_postgresql_it_drops_its_tables_after_and_leaves_the_read_models_alon
 ) -> None:
     import psycopg
 
-    url = postgres_url()
-    _filled(url, tmp_path)
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = _pg_filled(tmp_path)
     with psycopg.connect(dsn) as db:
         counts = {
             table: db.execute(f"SELECT count(*) FROM {table}").fetchone()
