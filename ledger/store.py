@@ -426,7 +426,8 @@ def check_batch(
             after = before + [(row.key, row.payload, _stored_model(model)) for model, row in new]
             streams.put(commitment, after, walk)
     for name, rows in stored.items():
-        checked.setdefault(name, [model for _, _, model in rows])
+        if name not in checked:  # a stream the batch only repeats events of
+            checked[name] = [model for _, _, model in rows]
     return CheckedBatch(versions, checked, walks)
 
 

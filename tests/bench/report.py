@@ -180,7 +180,8 @@ METHOD = """\
   into 10 calls (10 transactions, so that `known_at` has 10 instants to tell apart): the first
   fills the read models as the CLI does, the other 9 feed them their first chunk and the rest
   at their commit (docs/projections.md); time excludes interpreter start-up. Peak RSS: the
-  child process sampled every 20 ms (psutil).
+  child process sampled every 20 ms (psutil), plus the memory that is their own (USS) of any
+  process it forks meanwhile.
 - The peer: one `Aggregate` per commitment with a method and event per capledger event type
   (same fields, Decimal amounts, dates), saved with `app.save(*aggregates)` over every aggregate
   a 5,000-event chunk touched; in a child process, parsing the same JSONL. It checks none of

@@ -63,11 +63,27 @@ class Result:
 # -- child processes: timing and peak RSS of one piece of work -----------------------------------
 
 
+def _footprint(process: Any) -> int:
+    """Bytes of memory a process and the processes it forked hold: its RSS, and what is each
+    fork's alone (their USS; pages still shared with it are in its RSS)."""
+    import psutil
+
+    total = int(process.memory_info().rss)
+    for child in process.children(recursive=True):
+        try:
+            total += int(child.memory_full_info().uss)
+        except psutil.Error:
+            continue  # ended meanwhile
+    return total
+
+
 def _run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[str, float, float]:
     """Run a process; its stdout, wall seconds and its peak RSS in MB.
 
     The peak is sampled (every 20 ms, with psutil): a child's ru_maxrss on Linux starts from
-    its parent's RSS at fork, so it overstates a small child of a large parent.
+    its parent's RSS at fork, so it overstates a small child of a large parent. Processes it
+    forks (workers) add the memory that is theirs alone (USS): what they share with it is
+    counted once.
     """
     import psutil
 
@@ -83,7 +99,7 @@ def _run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[s
         reader.start()
         while process.poll() is None:
             try:
-                peak = max(peak, watched.memory_info().rss)
+                peak = max(peak, _footprint(watched))
             except psutil.Error:
                 break
             time.sleep(0.02)
