@@ -249,7 +249,7 @@ def _replay(
     head = _head(connection)
     tables = [table for projection in projections for table in projection.tables]
     workers = workers_for(connection.engine, head) if committed else 0
-    with indexes_built_after(connection, tables):
+    with indexes_built_after(connection, tables, unread=not committed):
         if workers:
             processed = replay_in_parallel(connection, projections, workers, progress=told)
         else:

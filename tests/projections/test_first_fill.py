@@ -3,12 +3,13 @@ with them attached, from the whole log (as a rebuild does), instead of batch by 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select
 
 from ledger import InvalidEvent, Ledger, RuleViolation
 from projections import attach, feed, positions, project
@@ -17,6 +18,7 @@ from projections.feed import advance, hook_for, write_transaction
 from projections.tables import position_buckets, position_postings, projection_checkpoints
 from projections.tables import tranche_schedule as schedule
 from tests.bench.synth import synthetic_events
+from tests.conftest import postgres_url
 
 from .conftest import SetClock, delivered, fresh_store, made
 
@@ -178,3 +180,62 @@ def test_a_first_fill_tells_its_progress_and_feeding_does_not(led: Ledger, clock
     clock.tick(hours=1)
     led.record_stream(located(EVENTS[300:]), chunk=100)  # fed batch by batch: nothing to tell
     assert told == []
+
+
+def index_names(led: Ledger) -> dict[str, set[str]]:
+    with led.engine.connect() as connection:
+        inspector = inspect(connection)
+        return {
+            table.name: {index["name"] for index in inspector.get_indexes(table.name)}
+            for table in TABLES
+        }
+
+
+def test_the_first_fill_leaves_every_secondary_index_in_place(led: Ledger) -> None:
+    attach(led)
+    declared = {table.name: {str(index.name) for index in table.indexes} for table in TABLES}
+    assert index_names(led) == declared
+    led.record_stream(located(EVENTS), chunk=100)  # built after the rows, on both backends
+    assert index_names(led) == declared
+    assert_a_rebuild_leaves_the_same_rows(led)
+
+
+def test_a_first_fill_that_fails_leaves_the_tables_and_their_indexes_as_they_were(
+    led: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attach(led)
+    before = index_names(led)
+
+    def fails(*args: Any, **kwargs: Any) -> int:
+        raise RuntimeError("the fill broke")
+
+    monkeypatch.setattr(feed, "replay", fails)  # after the indexes are dropped
+    with pytest.raises(RuntimeError, match="the fill broke"):
+        led.record_stream(located(EVENTS), chunk=100)
+    assert index_names(led) == before
+    assert dump(led) == [[], [], []]
+    assert checkpoints(led) == {}
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_first_fill_never_waits_for_a_reader_of_the_read_models(
+    tmp_path: Path, clock: SetClock
+) -> None:
+    url = postgres_url()
+    with Ledger.open(url, clock=clock) as led:
+        attach(led)
+        reader = led.engine.connect()
+        reading = reader.begin()
+        reader.execute(select(position_buckets).limit(1)).all()  # holds the table until it ends
+        released = threading.Timer(30, reading.rollback)  # never hang, whatever happens
+        released.start()
+        try:
+            led.record_stream(located(EVENTS), chunk=100)
+            assert released.is_alive(), "the import waited for the reader"
+        finally:
+            released.cancel()
+            if reading.is_active:
+                reading.rollback()
+            reader.close()
+        assert checkpoints(led) == {projection.name: len(EVENTS) for projection in BUILTINS}
+        assert_a_rebuild_leaves_the_same_rows(led)
