@@ -262,6 +262,41 @@ def read_stream_models(
     return streams
 
 
+def read_stream_payloads(
+    connection: Connection, commitments: Iterable[str], *, upto: int | None = None
+) -> dict[str, list[StoredPayload]]:
+    """Every event of the named streams as stored, payloads parsed (JSON, not models), in
+    position order, up to position `upto` if given: for folds from the payloads, which need
+    neither the models' validation nor their cache."""
+    names: Sequence[str] = sorted(set(commitments))
+    streams: dict[str, list[StoredPayload]] = {name: [] for name in names}
+    columns = (
+        events.c.recorded_at,
+        events.c.commitment,
+        events.c.event_id,
+        events.c.type,
+        events.c.schema_version,
+        events.c.payload,
+    )
+    for matching, values in among(connection, events.c.commitment, names):
+        query = select(*columns).where(matching)
+        if upto is not None:
+            query = query.where(events.c.position <= upto)
+        found = connection.execute(query.order_by(events.c.position), values)
+        for recorded_at, commitment, event_id, type_name, schema_version, payload in found:
+            streams[commitment].append(
+                StoredPayload(
+                    recorded_at,
+                    commitment,
+                    str(event_id),
+                    type_name,
+                    schema_version,
+                    _parsed(payload),
+                )
+            )
+    return streams
+
+
 def count_events(connection: Connection) -> int:
     """How many events the log holds."""
     return int(connection.execute(select(func.count()).select_from(events)).scalar_one())

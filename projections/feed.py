@@ -41,16 +41,15 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
 
-from events import states_by_date
 from ledger import TRANSACTION_INFO_PREFIX, AppendHook, Ledger, StoredEvent
 from ledger.append import forget_batch, lock_tail
-from ledger.reads import read_stream_models, to_stored
+from ledger.reads import to_stored
 from ledger.schema import events
 
 from .bulkfill import indexes_built_after
 from .forked_replay import replay_in_parallel, workers_for
-from .postings import Folded, Posting, PostingProjection
-from .replay import replay
+from .postings import Posting, PostingProjection
+from .replay import replay, wanted_at_end
 from .tables import projection_checkpoints
 
 __all__ = [
@@ -411,17 +410,13 @@ def _settle(
         read = 0
         for start in range(0, len(names), SETTLE_STREAMS):
             part = names[start : start + SETTLE_STREAMS]
-            # Read once, written, not asked for again: leave the cache of models as it was.
-            streams = read_stream_models(connection, part, upto=upto, remember=False)
-            read += sum(map(len, streams.values()))
-            folded: dict[str, Folded] = {
-                name: (list(states_by_date([model for _, _, model in stream])), None)
-                for name, stream in streams.items()
-            }
-            for one in group:
-                mine = {name: folded[name] for name in part if name in one.streams}
+            # Read once, written, not asked for again: the cache of models is left as it was.
+            wanted, count = wanted_at_end(connection, part, upto, [one.projection for one in group])
+            read += count
+            for one, rows in zip(group, wanted, strict=True):
+                mine = {name: (rows[name], None) for name in part if name in one.streams}
                 name = one.projection.name
-                added, removed = one.projection.write_states(
+                added, removed = one.projection.write_wanted(
                     connection, instant, mine, new_rows=new_rows[name]
                 )
                 if len(new_rows[name]) >= SETTLE_INSERTS:

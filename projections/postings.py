@@ -19,7 +19,7 @@ stream at a time and writes each stream's whole posting history at once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
@@ -147,8 +147,24 @@ class PostingProjection(ABC):
 
         Returns the rows that became current and those that stopped, for `changed`, which the
         caller tells of them (at once or in parts: the buckets come out the same)."""
+        wanted = {
+            commitment: (self.from_states(commitment, stream_states, since), since)
+            for commitment, (stream_states, since) in states.items()
+        }
+        return self.write_wanted(connection, instant, wanted, new_rows=new_rows)
+
+    def write_wanted(
+        self,
+        connection: Connection,
+        instant: datetime,
+        wanted_by_stream: Mapping[str, tuple[set[Posting], date | None]],
+        *,
+        new_rows: list[Posting] | None = None,
+    ) -> tuple[list[Posting], list[Posting]]:
+        """As `write_states`, given the rows each stream wants (those effective from the date
+        beside them on, or all where it is None) instead of its states."""
         held = HeldPostings.of(connection, instant)
-        stored = self._stored(connection, set(states), instant, held)
+        stored = self._stored(connection, set(wanted_by_stream), instant, held)
         effective = self.columns.index("effective")
         closing: list[dict[str, Any]] = []
         dropping: list[dict[str, Any]] = []
@@ -156,9 +172,8 @@ class PostingProjection(ABC):
         adding: list[Posting] = []
         added: list[Posting] = []
         removed: list[Posting] = []
-        for commitment, (stream_states, since) in states.items():
+        for commitment, (wanted, since) in wanted_by_stream.items():
             # Rows effective before `since` cannot have changed: only the rest are compared.
-            wanted = self.from_states(commitment, stream_states, since)
             current, closed_now = stored[commitment]
             kept: dict[Posting, datetime] = {}
             for posting, known_from in current.items():

@@ -20,9 +20,15 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from events import SCHEMA_VERSION
+from events import SCHEMA_VERSION, Event, states_by_date
 from ledger.bulk import insert_rows
-from ledger.reads import StoredPayload, iter_stream_payloads, stream_event
+from ledger.reads import (
+    StoredPayload,
+    iter_stream_payloads,
+    read_stream_models,
+    read_stream_payloads,
+    stream_event,
+)
 
 from .held import HeldPostings
 from .models import PositionPostings, TrancheSchedule
@@ -30,7 +36,7 @@ from .postings import Posting, PostingProjection
 from .rawhistory import raw_history
 from .refold import Refold
 
-__all__ = ["PAGE", "replay", "stream_rows"]
+__all__ = ["PAGE", "replay", "stream_rows", "wanted_at_end"]
 
 _WRITE_BATCH = 20_000
 PAGE = _WRITE_BATCH // 4
@@ -81,6 +87,50 @@ def stream_rows(
     raw = [_RAW.index(type(p)) for p in projections if type(p) in _RAW]
     histories = _raw_rows(stream, projections, raw) if len(raw) == len(projections) else None
     return _model_rows(stream, projections) if histories is None else histories
+
+
+def wanted_at_end(
+    connection: Connection,
+    names: Sequence[str],
+    upto: int,
+    projections: Sequence[PostingProjection],
+) -> tuple[list[dict[str, set[Posting]]], int]:
+    """Per projection, every row each named stream wants once its events up to position `upto`
+    are known (its whole fold), and how many events were read. The built-in projections take
+    them from the payloads (rawhistory.py), as a replay does; others, and payloads of an older
+    schema, from the models and the reference fold."""
+    wanted: list[dict[str, set[Posting]]] = [{} for _ in projections]
+    raw = [_RAW.index(type(p)) for p in projections if type(p) in _RAW]
+    if len(raw) < len(projections):
+        streams = read_stream_models(connection, names, upto=upto, remember=False)
+        for name, rows_read in streams.items():
+            _from_models(name, [model for _, _, model in rows_read], projections, wanted)
+        return wanted, sum(map(len, streams.values()))
+    payloads = read_stream_payloads(connection, names, upto=upto)
+    for name, stream in payloads.items():
+        history = (
+            raw_history(name, stream, [len(stream)])
+            if stream and all(row.schema_version == SCHEMA_VERSION for row in stream)
+            else None
+        )
+        if history is None:
+            _from_models(name, [stream_event(row).event for row in stream], projections, wanted)
+            continue
+        _, *both = history[-1]
+        for rows, which in zip(wanted, raw, strict=True):
+            rows[name] = both[which]
+    return wanted, sum(map(len, payloads.values()))
+
+
+def _from_models(
+    name: str,
+    models: Sequence[Event],
+    projections: Sequence[PostingProjection],
+    wanted: list[dict[str, set[Posting]]],
+) -> None:
+    states = list(states_by_date(models))
+    for rows, projection in zip(wanted, projections, strict=True):
+        rows[name] = projection.from_states(name, states)
 
 
 def _instants(stream: Sequence[StoredPayload]) -> list[tuple[datetime, int]]:

@@ -4,17 +4,26 @@ folded once, however many of its batches touched it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import insert
 
+from events import UPCASTERS, states_by_date
 from ledger import Ledger, RuleViolation
+from ledger.reads import read_stream_models
+from ledger.schema import events
 from projections import attach, feed
 from projections.builtins import BUILTINS
-from projections.postings import PostingProjection
+from projections.models import PositionPostings
+from projections.postings import Posting, PostingProjection
+from projections.replay import wanted_at_end
 
-from .conftest import SetClock, delivered
+from .conftest import SetClock, delivered, made
 from .test_first_fill import (
     EVENTS,
     assert_a_rebuild_leaves_the_same_rows,
@@ -22,6 +31,7 @@ from .test_first_fill import (
     dump,
     located,
 )
+from .test_rebuild_upcasting import amounts_from_amount_usd
 
 HEAD, LATER = EVENTS[:200], EVENTS[200:]
 
@@ -30,15 +40,15 @@ HEAD, LATER = EVENTS[:200], EVENTS[200:]
 def written(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str]]]:
     """Each write of posting rows: the projection, and the streams it was for."""
     calls: list[tuple[str, list[str]]] = []
-    real = PostingProjection.write_states
+    real = PostingProjection.write_wanted
 
     def spy(
-        self: PostingProjection, connection: Any, instant: Any, states: Any, **options: Any
+        self: PostingProjection, connection: Any, instant: Any, wanted: Any, **options: Any
     ) -> Any:
-        calls.append((self.name, sorted(states)))
-        return real(self, connection, instant, states, **options)
+        calls.append((self.name, sorted(wanted)))
+        return real(self, connection, instant, wanted, **options)
 
-    monkeypatch.setattr(PostingProjection, "write_states", spy)
+    monkeypatch.setattr(PostingProjection, "write_wanted", spy)
     return calls
 
 
@@ -162,3 +172,78 @@ def test_new_rows_kept_back_and_inserted_in_sorted_batches_leave_what_inserting_
     led.record_stream(located(HEAD[::3]), chunk=25)  # already there: nothing changes
     assert checkpoints(led) == {projection.name: len(EVENTS) for projection in BUILTINS}
     assert_a_rebuild_leaves_the_same_rows(led)
+
+
+def wanted_from_models(
+    led: Ledger, names: list[str], projections: Sequence[PostingProjection]
+) -> list[dict[str, set[Posting]]]:
+    """The reference: each stream's models folded whole, the rows each projection wants."""
+    with led.engine.connect() as connection:
+        streams = read_stream_models(connection, names, remember=False)
+    wanted: list[dict[str, set[Posting]]] = [{} for _ in projections]
+    for name, stream in streams.items():
+        states = list(states_by_date([model for _, _, model in stream]))
+        for rows, projection in zip(wanted, projections, strict=True):
+            rows[name] = projection.from_states(name, states)
+    return wanted
+
+
+class OwnPositions(PositionPostings):
+    """Not exactly a built-in: its rows come from the models."""
+
+
+def test_the_rows_a_later_import_writes_are_those_of_each_stream_folded_whole(
+    led: Ledger, clock: SetClock
+) -> None:
+    led.record_stream(located(HEAD), chunk=50)
+    clock.tick(hours=1)
+    led.record_stream(located(LATER), chunk=50)
+    names = sorted({event["commitment"] for event in EVENTS})
+    reference = wanted_from_models(led, names, BUILTINS)
+    with led.engine.connect() as connection:
+        head = len(EVENTS)
+        from_payloads, read = wanted_at_end(connection, names, head, BUILTINS)
+        from_models, _ = wanted_at_end(connection, names, head, [OwnPositions()])
+    assert from_payloads == reference
+    assert from_models == reference[:1]
+    assert read == len(EVENTS)
+    assert all(rows for rows in reference[0].values())
+
+
+def test_a_stream_with_a_payload_of_an_older_schema_is_folded_through_the_upcaster(
+    led: Ledger, clock: SetClock
+) -> None:
+    clock.set("2026-01-01T00:00:00")
+    led.record([made("c1", "2025-01-01", usd="100"), delivered("c1", "2025-02-01", usd="10")])
+    last = list(led.read_all())[-1]
+    v0 = {
+        "type": "DeliveryRecorded",
+        "commitment": "c1",
+        "effective": "2025-03-01",
+        "amount_usd": "5",
+    }
+    with led.engine.begin() as connection:
+        connection.execute(  # as an older writer stored it
+            insert(events).values(
+                position=last.position + 1,
+                event_id=str(uuid.uuid4()),
+                commitment="c1",
+                version=3,
+                type="DeliveryRecorded",
+                schema_version=0,
+                effective=date(2025, 3, 1),
+                recorded_at=clock(),
+                recorded_by="an older writer",
+                payload=json.dumps(v0, sort_keys=True),
+                prev_hash=last.hash,
+                hash="0" * 64,
+            )
+        )
+    with UPCASTERS.registered("DeliveryRecorded", 0, amounts_from_amount_usd):
+        reference = wanted_from_models(led, ["c1"], BUILTINS)
+        with led.engine.connect() as connection:
+            wanted, read = wanted_at_end(connection, ["c1"], last.position + 1, BUILTINS)
+    assert wanted == reference
+    assert read == 3
+    delivered_usd = {row for row in wanted[0]["c1"] if row[5] == "delivered"}
+    assert sum(row[7] for row in delivered_usd) == 15
