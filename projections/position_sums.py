@@ -41,7 +41,7 @@ from .tables import MEASURES, position_buckets, position_postings
 __all__ = ["Plan", "plan", "plans", "sums"]
 
 # What reading one bucket period costs against one day of postings, as measured on a store of a
-# million events (docs/read-models.md "Reading a date late in a month or a year").
+# million events (docs/read-models.md, `position_buckets`).
 _PERIOD_COST = 2
 _DAY_COST = 1
 
@@ -65,11 +65,9 @@ class Plan:
 
     def cost(self) -> int:
         periods = len(self.years) + len(self.months_plus) + len(self.months_minus)
-        days = sum((last - first).days + 1 for first, last in self._ranges())
+        spans = [span for span in (self.days_plus, self.days_minus) if span is not None]
+        days = sum((last - first).days + 1 for first, last in spans)
         return periods * _PERIOD_COST + days * _DAY_COST
-
-    def _ranges(self) -> list[tuple[date, date]]:
-        return [span for span in (self.days_plus, self.days_minus) if span is not None]
 
 
 def plan(day: date, first_year: int) -> Plan:
