@@ -238,7 +238,10 @@ def hostile_events(draw: st.DrawFn) -> dict[str, Any]:
         elif how == "rule":
             _break_a_rule(event, draw)
         else:
-            place[draw(names)] = draw(hostile_values)
+            # A copy: the dicts among HOSTILE_VALUES are shared, and a later change may land
+            # inside the one set here (changing it for every later draw, or making a cycle).
+            value = draw(hostile_values)
+            place[draw(names)] = _copy(value) if type(value) is dict else value
     return event
 
 
