@@ -17,7 +17,7 @@ from pydantic_core import ErrorDetails
 from .amounts import decimal_text
 from .errors import InvalidEvent
 from .models import BaseEvent, Event, EventCorrected, FieldProblem, Source
-from .plain import plain_event, plain_validator
+from .plain import plain_event, plain_validator, shared_names
 from .registry import EVENT_TYPES, event_class
 from .upcasting import UPCASTERS, upcast
 
@@ -318,9 +318,19 @@ def stamp_fresh(event: Event) -> Stamped:
     """
     encoded = _encode(event)
     if event.id is None:
-        event.__dict__["id"] = encoded.content_id()
-        event.__pydantic_fields_set__.add("id")
+        _set_id(event, encoded.content_id())
     return Stamped(event, encoded.payload, encoded.canonical)
+
+
+def _set_id(event: BaseEvent, event_id: UUID) -> None:
+    """Set the id of a model nobody else holds yet, as model_copy(update=...) would: in its
+    __dict__ and its fields set (the shared one of its names with "id")."""
+    event.__dict__["id"] = event_id
+    names = shared_names(event.__pydantic_fields_set__ | _ID_NAME)
+    object.__setattr__(event, "__pydantic_fields_set__", names)
+
+
+_ID_NAME = frozenset(("id",))
 
 
 def parse_and_stamp(data: Mapping[str, Any], *, origin: str | None = None) -> tuple[Event, str]:
@@ -338,8 +348,7 @@ def parse_and_stamp(data: Mapping[str, Any], *, origin: str | None = None) -> tu
                 stamped = stamp_fresh(event)  # type: ignore[arg-type]
                 return stamped.event, stamped.canonical
             if event.id is None:
-                event.__dict__["id"] = _content_id(utf8)
-                event.__pydantic_fields_set__.add("id")
+                _set_id(event, _content_id(utf8))
             return event, utf8.decode()  # type: ignore[return-value]
     stamped = stamp_fresh(_validated(data, origin))
     return stamped.event, stamped.canonical
@@ -412,8 +421,7 @@ def _load_plain(fields: dict[str, Any], event_id: UUID | None) -> Event | None:
     except Exception:  # the reference path meets it too, and says what it says
         return None
     if in_place:
-        event.__dict__["id"] = event_id
-        event.__pydantic_fields_set__.add("id")
+        _set_id(event, event_id)
     return event
 
 
