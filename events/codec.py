@@ -420,7 +420,7 @@ def _load_plain(fields: dict[str, Any], event_id: UUID | None) -> Event | None:
         event: Event = validator.validate_python(fields)
     except Exception:  # the reference path meets it too, and says what it says
         return None
-    if in_place:
+    if type(event_id) is UUID:  # in place
         _set_id(event, event_id)
     return event
 
