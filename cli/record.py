@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import click
 
-from ledger.inputs import FORMATS, Located, read_file, read_stdin
+from ledger import FORMATS, Located, read_file, read_stdin
 
 from .context import Settings, pass_settings
 from .progress import counting, finish, reporter

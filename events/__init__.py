@@ -16,9 +16,11 @@ from .codec import (
 )
 from .errors import InvalidEvent, LedgerError, RuleViolation
 from .fold import (
+    CommitmentFold,
     CommitmentState,
     TrancheState,
     apply_corrections,
+    first_change,
     fold,
     in_fold_order,
     states_by_date,
@@ -53,6 +55,7 @@ __all__ = [
     "Bound",
     "CommitmentAmended",
     "CommitmentCancelled",
+    "CommitmentFold",
     "CommitmentMade",
     "CommitmentState",
     "DatedEvent",
@@ -81,6 +84,7 @@ __all__ = [
     "decimal_text",
     "describe",
     "event_class",
+    "first_change",
     "fold",
     "in_fold_order",
     "load_event",

@@ -9,15 +9,42 @@ for stored in led.read_all(after=0): ...
 from events import InvalidEvent, LedgerError, RuleViolation
 
 from .anchor import read_anchor, write_anchor
-from .append import STATES_INFO_KEY, STREAMS_INFO_KEY, AppendHook, CommitHook
+from .append import (
+    BATCH_INFO_PREFIX,
+    STATES_INFO_KEY,
+    STREAMS_INFO_KEY,
+    AppendHook,
+    CommitHook,
+    among,
+    forget_batch,
+    lock_tail,
+)
+from .bulk import converted, insert_converted, insert_rows
 from .clock import Clock, as_utc, utc_now
+from .driver import bind_processor, mark, memoised, result_processor
 from .engine import TRANSACTION_INFO_PREFIX, safe_url
 from .errors import ChainBroken, ConcurrencyConflict, EventIdConflict, StoreError
+from .inputs import FORMATS, Located, read_file, read_stdin
+from .reads import (
+    StoredPayload,
+    iter_stream_payloads,
+    read_stream_models,
+    read_stream_payloads,
+    read_streams,
+    stream_event,
+    stream_names,
+    to_stored,
+)
 from .records import PendingEvent, Receipt, StoredEvent
+from .schema import UTCDateTime
+from .schema import events as event_log
 from .store import Ledger
 from .verify import Anchor, ChainReport
+from .workers import Taken, detach, messages, started, take, worker_count
 
 __all__ = [
+    "BATCH_INFO_PREFIX",
+    "FORMATS",
     "STATES_INFO_KEY",
     "STREAMS_INFO_KEY",
     "TRANSACTION_INFO_PREFIX",
@@ -32,14 +59,43 @@ __all__ = [
     "InvalidEvent",
     "Ledger",
     "LedgerError",
+    "Located",
     "PendingEvent",
     "Receipt",
     "RuleViolation",
     "StoreError",
     "StoredEvent",
+    "StoredPayload",
+    "Taken",
+    "UTCDateTime",
+    "among",
     "as_utc",
+    "bind_processor",
+    "converted",
+    "detach",
+    "event_log",
+    "forget_batch",
+    "insert_converted",
+    "insert_rows",
+    "iter_stream_payloads",
+    "lock_tail",
+    "mark",
+    "memoised",
+    "messages",
     "read_anchor",
+    "read_file",
+    "read_stdin",
+    "read_stream_models",
+    "read_stream_payloads",
+    "read_streams",
+    "result_processor",
     "safe_url",
+    "started",
+    "stream_event",
+    "stream_names",
+    "take",
+    "to_stored",
     "utc_now",
+    "worker_count",
     "write_anchor",
 ]

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete
 
-from ledger.bulk import insert_rows
+from ledger import insert_rows
 
 from .bucket_rows import COLUMNS, Key, pairs
 from .buckets import period_of

@@ -14,9 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from ledger import as_utc
-from ledger.bulk import insert_rows
-from ledger.driver import bind_processor, mark, memoised, result_processor
+from ledger import as_utc, bind_processor, insert_rows, mark, memoised, result_processor
 
 from .tables import MEASURES, position_buckets
 

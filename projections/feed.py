@@ -41,10 +41,16 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
 
-from ledger import TRANSACTION_INFO_PREFIX, AppendHook, Ledger, StoredEvent
-from ledger.append import forget_batch, lock_tail
-from ledger.reads import to_stored
-from ledger.schema import events
+from ledger import (
+    TRANSACTION_INFO_PREFIX,
+    AppendHook,
+    Ledger,
+    StoredEvent,
+    event_log,
+    forget_batch,
+    lock_tail,
+    to_stored,
+)
 
 from .bulkfill import indexes_built_after
 from .forked_replay import replay_in_parallel, workers_for
@@ -302,7 +308,9 @@ def _advance_together(
     cursor = _checkpoint(connection, projections[0].name)
     processed = 0
     while True:
-        query = select(events).where(events.c.position > cursor).order_by(events.c.position)
+        query = (
+            select(event_log).where(event_log.c.position > cursor).order_by(event_log.c.position)
+        )
         rows = [to_stored(row) for row in connection.execute(query.limit(page))]
         if not rows:
             break
@@ -473,7 +481,7 @@ def _empty(connection: Connection, projection: Projection) -> bool:
 
 def _head(connection: Connection) -> int:
     return int(
-        connection.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one()
+        connection.execute(select(func.coalesce(func.max(event_log.c.position), 0))).scalar_one()
     )
 
 

@@ -19,10 +19,19 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 
-from ledger import StoreError
-from ledger.bulk import converted, insert_converted
-from ledger.reads import iter_stream_payloads, stream_names
-from ledger.workers import Taken, detach, messages, started, take, worker_count
+from ledger import (
+    StoreError,
+    Taken,
+    converted,
+    detach,
+    insert_converted,
+    iter_stream_payloads,
+    messages,
+    started,
+    stream_names,
+    take,
+    worker_count,
+)
 
 from .held import HeldPostings
 from .postings import PostingProjection

@@ -37,10 +37,15 @@ from sqlalchemy import (
 )
 
 from events import CommitmentState, Event, StreamWalk, states_by_date
-from ledger import StoredEvent
-from ledger.append import BATCH_INFO_PREFIX, STATES_INFO_KEY, STREAMS_INFO_KEY, among
-from ledger.bulk import insert_rows
-from ledger.reads import read_streams
+from ledger import (
+    BATCH_INFO_PREFIX,
+    STATES_INFO_KEY,
+    STREAMS_INFO_KEY,
+    StoredEvent,
+    among,
+    insert_rows,
+    read_streams,
+)
 
 from .held import HeldPostings, Rows
 

@@ -19,7 +19,7 @@ from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
-from ledger.reads import StoredPayload
+from ledger import StoredPayload
 
 from .payloadfold import PayloadFold, UnexpectedPayload, day_of
 from .postings import Posting

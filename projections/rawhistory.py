@@ -16,7 +16,7 @@ from datetime import date
 from itertools import pairwise
 from operator import itemgetter
 
-from ledger.reads import StoredPayload
+from ledger import StoredPayload
 
 from .payloadfold import PayloadFold
 from .postings import Posting

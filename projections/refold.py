@@ -14,8 +14,16 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from operator import attrgetter, itemgetter
 
-from events import CommitmentMade, CommitmentState, DatedEvent, Event, states_by_date
-from events.fold import CommitmentFold, apply_corrections, first_change
+from events import (
+    CommitmentFold,
+    CommitmentMade,
+    CommitmentState,
+    DatedEvent,
+    Event,
+    apply_corrections,
+    first_change,
+    states_by_date,
+)
 
 __all__ = ["Refold"]
 

@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from events import SCHEMA_VERSION, Event, states_by_date
-from ledger.bulk import insert_rows
-from ledger.reads import (
+from ledger import (
     StoredPayload,
+    insert_rows,
     iter_stream_payloads,
     read_stream_models,
     read_stream_payloads,

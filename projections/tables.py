@@ -20,7 +20,7 @@ from sqlalchemy import (
     text,
 )
 
-from ledger.schema import UTCDateTime
+from ledger import UTCDateTime
 
 metadata = MetaData()
 

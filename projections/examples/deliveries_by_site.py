@@ -13,8 +13,7 @@ from decimal import Decimal
 from sqlalchemy import Column, Connection, MetaData, String, Table, delete, insert
 
 from events import DeliveryRecorded, apply_corrections, decimal_text
-from ledger import StoredEvent
-from ledger.reads import read_streams
+from ledger import StoredEvent, read_streams
 
 metadata = MetaData()
 
