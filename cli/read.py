@@ -9,18 +9,17 @@ from typing import Any, cast
 
 import click
 
-from projections import PositionRow
+from projections import DEFAULT_BY, KEYS, Every, PositionRow
 from projections import history as commitment_history
 from projections import positions as positions_of
 from projections import timeline as timeline_of
-from projections.timeline import Every
 
 from .amounts import readable
 from .context import Settings, output_format, pass_settings
 from .params import DATE, INSTANT
 from .render import render
 
-GROUPINGS = ("holder", "provider", "kind", "resource", "commitment")
+GROUPINGS = KEYS
 MEASURES = ("committed", "scheduled", "delivered", "outstanding")
 
 
@@ -30,7 +29,7 @@ def _amount(value: Decimal, row: Any) -> str:
 
 def _by(value: str | None) -> tuple[str, ...]:
     if value is None:
-        return ("holder", "provider", "kind", "resource")
+        return DEFAULT_BY
     fields = tuple(part.strip() for part in value.split(",") if part.strip())
     unknown = [name for name in fields if name not in GROUPINGS]
     if unknown or not fields:

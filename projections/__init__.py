@@ -1,5 +1,9 @@
 """capledger's read side: positions, history, timeline, and checkpointed projections.
 
+Four subpackages, each importing only those below it (docs/design.md, "Layout"):
+`queries` (what users ask) -> `upkeep` (keeping read models current) -> `read_models` (their
+tables and rows) -> `fold` (streams folded into dated states and rows, no I/O).
+
     from projections import attach, positions, history, timeline
     attach(led)                               # keep the read models current on every append
     rows = positions(led, as_of=date(2026, 5, 1), by=("holder", "resource"))
@@ -7,14 +11,24 @@
 Queries work on a ledger that was never attached too: they catch the read models up first.
 """
 
-from .builtins import attach, project
-from .feed import Projection, catch_up, rebuild, register
-from .history import HistoryEntry, history
-from .nanos import ReadModelError
-from .positions import PositionRow, positions
-from .timeline import TimelineRow, timeline
+from .fold import ReadModelError
+from .queries import (
+    DEFAULT_BY,
+    KEYS,
+    Every,
+    HistoryEntry,
+    PositionRow,
+    TimelineRow,
+    history,
+    positions,
+    timeline,
+)
+from .upkeep import Projection, attach, catch_up, project, rebuild, register
 
 __all__ = [
+    "DEFAULT_BY",
+    "KEYS",
+    "Every",
     "HistoryEntry",
     "PositionRow",
     "Projection",

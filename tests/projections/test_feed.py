@@ -14,9 +14,14 @@ from ledger import InvalidEvent, Ledger, StoredEvent
 from ledger.append import BATCH_INFO_PREFIX, append_batch
 from ledger.mapper import to_pending
 from projections import attach, catch_up, positions, project, rebuild, register
-from projections.builtins import BUILTINS
-from projections.feed import advance, hook_for, write_transaction
-from projections.tables import position_postings, projection_checkpoints, tranche_schedule
+from projections.read_models.tables import (
+    position_postings,
+    projection_checkpoints,
+    tranche_schedule,
+)
+from projections.upkeep.append_hooks import hook_for
+from projections.upkeep.built_in import BUILTINS
+from projections.upkeep.feed_from_log import advance, write_transaction
 from tests.bench.synth import synthetic_events
 
 from .conftest import SetClock, amended, delivered, made, scheduled

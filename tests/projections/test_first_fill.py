@@ -12,11 +12,18 @@ import pytest
 from sqlalchemy import Connection, inspect, select
 
 from ledger import InvalidEvent, Ledger, RuleViolation
-from projections import attach, feed, positions, project
-from projections.builtins import BUILTINS
-from projections.feed import advance, hook_for, write_transaction
-from projections.tables import position_buckets, position_postings, projection_checkpoints
-from projections.tables import tranche_schedule as schedule
+from projections import attach, positions, project
+from projections.read_models.tables import (
+    position_buckets,
+    position_postings,
+    projection_checkpoints,
+)
+from projections.read_models.tables import tranche_schedule as schedule
+from projections.upkeep import append_hooks, feed_from_log, fill, rebuild_from_zero
+from projections.upkeep.append_hooks import hook_for
+from projections.upkeep.built_in import BUILTINS
+from projections.upkeep.feed_from_log import advance, write_transaction
+from projections.upkeep.checkpoints import create_tables
 from tests.bench.synth import synthetic_events
 from tests.conftest import postgres_url
 
@@ -55,7 +62,7 @@ def checkpoints(led: Ledger) -> dict[str, int]:
 def replays(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """The projections each fill from the whole log was for."""
     calls: list[list[str]] = []
-    real = feed._replay
+    real = fill.fill_from_log
 
     def spy(
         connection: Connection, projections: Any, progress: Any, *, committed: bool
@@ -63,7 +70,8 @@ def replays(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         calls.append([projection.name for projection in projections])
         return real(connection, projections, progress, committed=committed)
 
-    monkeypatch.setattr(feed, "_replay", spy)
+    for caller in (append_hooks, feed_from_log, rebuild_from_zero):
+        monkeypatch.setattr(caller, "fill_from_log", spy)
     return calls
 
 
@@ -80,7 +88,7 @@ def test_a_first_import_in_chunks_leaves_the_rows_feeding_every_event_would_have
         fed.record_stream(located(EVENTS), chunk=37)
         with write_transaction(fed.engine) as connection:
             for projection in BUILTINS:
-                feed._create_tables(connection, projection)
+                create_tables(connection, projection)
                 advance(connection, projection, page=50)  # the events handed over page by page
         assert dump(fed) == deferred
     assert all(deferred), "the synthetic history posts to every table"
@@ -160,7 +168,7 @@ def test_a_hook_installed_by_hand_feeds_a_never_filled_projection_batch_by_batch
 ) -> None:
     with led.engine.begin() as connection:
         for projection in BUILTINS:
-            feed._create_tables(connection, projection)
+            create_tables(connection, projection)
     for projection in BUILTINS:
         led.on_append(hook_for(projection))  # no before-commit fill to leave it to
     led.record_stream(located(EVENTS), chunk=100)
@@ -209,7 +217,7 @@ def test_a_first_fill_that_fails_leaves_the_tables_and_their_indexes_as_they_wer
     def fails(*args: Any, **kwargs: Any) -> int:
         raise RuntimeError("the fill broke")
 
-    monkeypatch.setattr(feed, "replay", fails)  # after the indexes are dropped
+    monkeypatch.setattr(fill, "replay", fails)  # after the indexes are dropped
     with pytest.raises(RuntimeError, match="the fill broke"):
         led.record_stream(located(EVENTS), chunk=100)
     assert index_names(led) == before

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from ledger import Ledger, RuleViolation
 from projections import attach, project
-from projections import held as held_module
-from projections.tables import position_buckets, position_postings, tranche_schedule
+from projections.read_models import held_rows as held_module
+from projections.read_models.tables import position_buckets, position_postings, tranche_schedule
 from tests.bench.synth import synthetic_events
 
 from .conftest import SetClock

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from ledger import Ledger
-from projections import attach, postings
-from projections.builtins import BUILTINS
-from projections.postings import PostingProjection
+from projections import attach
+from projections.read_models import posting_tables
+from projections.read_models.posting_tables import PostingProjection
+from projections.upkeep.built_in import BUILTINS
 from tests.bench.synth import synthetic_events
 
 from .conftest import SetClock
@@ -44,13 +45,13 @@ def test_a_later_import_inserts_its_rows_in_that_order(
     attach(led)
     led.record_stream(located(EVENTS[:200]))  # the first fill: indexes built after
     inserted: dict[str, list[tuple[Any, ...]]] = {}
-    real = postings.insert_rows
+    real = posting_tables.insert_rows
 
     def kept(connection: Any, table: Any, columns: Any, rows: Any) -> None:
         inserted.setdefault(table.name, []).append(list(rows))
         real(connection, table, columns, rows)
 
-    monkeypatch.setattr(postings, "insert_rows", kept)
+    monkeypatch.setattr(posting_tables, "insert_rows", kept)
     clock.tick(hours=1)
     led.record_stream(located(EVENTS[200:]), chunk=50)  # fed, then written at the commit
     for projection in BUILTINS:

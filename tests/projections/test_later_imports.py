@@ -17,11 +17,13 @@ from events import UPCASTERS, states_by_date
 from ledger import Ledger, RuleViolation
 from ledger.reads import read_stream_models
 from ledger.schema import events
-from projections import attach, feed
-from projections.builtins import BUILTINS
-from projections.models import PositionPostings
-from projections.postings import Posting, PostingProjection
-from projections.replay import wanted_at_end
+from projections import attach
+from projections.fold.rows import Posting
+from projections.read_models.built_in_models import PositionPostings
+from projections.read_models.posting_tables import PostingProjection
+from projections.upkeep import put_off
+from projections.upkeep.built_in import BUILTINS
+from projections.upkeep.replay import wanted_at_end
 
 from .conftest import SetClock, delivered, made
 from .test_first_fill import (
@@ -149,8 +151,8 @@ def test_a_later_import_tells_its_progress_as_it_writes_what_it_put_off(
 def test_the_buckets_told_in_parts_leave_what_they_leave_told_at_once(
     led: Ledger, clock: SetClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(feed, "SETTLE_STREAMS", 3)  # memory stays flat: a few streams at a time
-    monkeypatch.setattr(feed, "SETTLE_CHANGES", 7)  # and the buckets told every few rows
+    monkeypatch.setattr(put_off, "SETTLE_STREAMS", 3)  # memory stays flat: a few streams at a time
+    monkeypatch.setattr(put_off, "SETTLE_CHANGES", 7)  # and the buckets told every few rows
     attach(led)
     led.record_stream(located(HEAD), chunk=50)
     clock.tick(hours=1)
@@ -162,8 +164,8 @@ def test_the_buckets_told_in_parts_leave_what_they_leave_told_at_once(
 def test_new_rows_kept_back_and_inserted_in_sorted_batches_leave_what_inserting_each_leaves(
     led: Ledger, clock: SetClock, monkeypatch: pytest.MonkeyPatch, kept_back: int
 ) -> None:
-    monkeypatch.setattr(feed, "SETTLE_STREAMS", 3)  # many parts, each a few streams
-    monkeypatch.setattr(feed, "SETTLE_INSERTS", kept_back)  # inserted every part ... at the end
+    monkeypatch.setattr(put_off, "SETTLE_STREAMS", 3)  # many parts, each a few streams
+    monkeypatch.setattr(put_off, "SETTLE_INSERTS", kept_back)  # inserted every part ... at the end
     attach(led)
     led.record_stream(located(HEAD), chunk=50)
     clock.tick(hours=1)

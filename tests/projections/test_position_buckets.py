@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from ledger import Ledger
 from projections import attach, positions, project
-from projections.buckets import AMOUNTS, LEVELS, period_of
-from projections.tables import position_buckets, position_postings
+from projections.read_models.bucket_upkeep import AMOUNTS, LEVELS, period_of
+from projections.read_models.tables import position_buckets, position_postings
 
 from .conftest import SetClock, amended, delivered, event, fresh_store, made, scheduled
 

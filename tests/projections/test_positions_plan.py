@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from ledger import Ledger
-from projections import attach, position_sums, positions
+from projections import attach, positions
+from projections.queries import position_sums
 
 from .conftest import SetClock, delivered, event, made, scheduled
 from .test_positions_across_periods import found

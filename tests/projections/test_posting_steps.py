@@ -11,9 +11,14 @@ from hypothesis import strategies as st
 
 from events import Event, parse_event, states_by_date, with_id
 from events.fold import CommitmentState
-from projections.models import MEASURES, PositionPostings, TrancheSchedule, scheduled_by_due
-from projections.nanos import split
-from projections.postings import Posting
+from projections.fold.exact_amounts import split
+from projections.fold.rows import Posting
+from projections.read_models.built_in_models import (
+    MEASURES,
+    PositionPostings,
+    TrancheSchedule,
+    scheduled_by_due,
+)
 from tests.bench.synth import synthetic_events
 
 States = list[tuple[date, CommitmentState]]

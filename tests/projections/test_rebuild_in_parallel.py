@@ -12,11 +12,16 @@ import pytest
 from sqlalchemy import select
 
 from ledger import Ledger, StoreError
-from projections import attach, forked_replay, positions, project
-from projections.builtins import BUILTINS
-from projections.forked_replay import commitment_ranges, workers_for
-from projections.tables import position_buckets, position_postings, projection_checkpoints
-from projections.tables import tranche_schedule as schedule
+from projections import attach, positions, project
+from projections.read_models.tables import (
+    position_buckets,
+    position_postings,
+    projection_checkpoints,
+)
+from projections.read_models.tables import tranche_schedule as schedule
+from projections.upkeep import parallel_replay
+from projections.upkeep.built_in import BUILTINS
+from projections.upkeep.parallel_replay import commitment_ranges, workers_for
 from tests.bench.synth import synthetic_events
 
 from .conftest import SetClock
@@ -47,7 +52,7 @@ def in_parallel(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Any log is long enough to be folded by workers (when the machine can fork)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("this platform cannot fork worker processes")
-    monkeypatch.setattr(forked_replay, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(parallel_replay, "PARALLEL_FROM", 0)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)  # two workers, whatever the machine
     yield
 
@@ -63,13 +68,13 @@ def test_a_rebuild_folded_by_workers_leaves_the_rows_of_a_rebuild_in_one_process
     alone = dump(led)
     monkeypatch.setattr(os, "cpu_count", lambda: workers)
     calls: list[int] = []
-    real = forked_replay.replay_in_parallel
+    real = parallel_replay.replay_in_parallel
 
     def counted(*args: Any, **kwargs: Any) -> int:
         calls.append(args[2])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("projections.feed.replay_in_parallel", counted)
+    monkeypatch.setattr("projections.upkeep.fill.replay_in_parallel", counted)
     assert project(led, rebuild=True) == {p.name: len(EVENTS) for p in BUILTINS}
     assert calls == [workers]
     assert dump(led) == alone
@@ -112,7 +117,7 @@ def test_a_worker_that_fails_or_dies_fails_the_rebuild_and_changes_nothing(
     attach(led)
     in_instants(led, clock)
     before = dump(led)
-    monkeypatch.setattr(forked_replay, "stream_rows", fold)  # the workers fork with it
+    monkeypatch.setattr(parallel_replay, "stream_rows", fold)  # the workers fork with it
     with pytest.raises(error, match=message):
         project(led, rebuild=True)
     assert dump(led) == before
@@ -144,7 +149,7 @@ def test_short_logs_one_core_and_memory_stores_are_replayed_in_this_process(
     led: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert workers_for(led.engine, forked_replay.PARALLEL_FROM - 1) == 0
+    assert workers_for(led.engine, parallel_replay.PARALLEL_FROM - 1) == 0
     assert workers_for(led.engine, 1, workers=2) == 2
     assert workers_for(led.engine, 1, workers=1) == 0
     memory = Ledger.open("sqlite://")

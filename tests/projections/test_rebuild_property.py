@@ -15,10 +15,10 @@ from sqlalchemy import Table, select
 from events import Event, parse_event, states_by_date
 from ledger import Ledger
 from projections import attach, project
-from projections.feed import rebuild_all
-from projections.models import PositionPostings, TrancheSchedule
-from projections.refold import Refold
-from projections.tables import position_postings, tranche_schedule
+from projections.fold.stream_refold import Refold
+from projections.read_models.built_in_models import PositionPostings, TrancheSchedule
+from projections.read_models.tables import position_postings, tranche_schedule
+from projections.upkeep.rebuild_from_zero import rebuild_all
 
 from .conftest import SetClock, fresh_store
 from .test_positions_property import FIRST_INSTANT, histories

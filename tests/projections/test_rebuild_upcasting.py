@@ -13,7 +13,7 @@ from events import UPCASTERS
 from ledger import Ledger
 from ledger.schema import events
 from projections import project
-from projections.tables import position_postings
+from projections.read_models.tables import position_postings
 
 from .conftest import SetClock, delivered, made
 

@@ -9,7 +9,7 @@ import pytest
 
 from ledger import Ledger
 from projections import positions, timeline
-from projections.timeline import periods
+from projections.queries.timeline import periods
 
 from .conftest import SetClock, delivered, made, scheduled
 

@@ -17,7 +17,11 @@ from ledger.engine import build_engine
 from ledger.migrate import HEAD, MIGRATIONS, REVISIONS, current_revision, head_revision
 from ledger.schema import events
 from projections import positions, project
-from projections.tables import position_buckets, position_postings, projection_checkpoints
+from projections.read_models.tables import (
+    position_buckets,
+    position_postings,
+    projection_checkpoints,
+)
 
 
 def test_first_use_creates_the_schema_at_the_head_revision(store_url: str) -> None:

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 
 from events import Event, canonical_json, states_by_date, to_payload
 from ledger.reads import StoredPayload
-from projections.models import PositionPostings, TrancheSchedule
-from projections.postings import Posting
-from projections.rawfold import raw_postings
-from projections.rawhistory import raw_history
+from projections.fold.payload_history import raw_history
+from projections.fold.payload_postings import raw_postings
+from projections.fold.rows import Posting
+from projections.read_models.built_in_models import PositionPostings, TrancheSchedule
 
 from .test_rebuild_property import Batches, by_stream, many_instants
 

@@ -12,10 +12,10 @@ from sqlalchemy import ColumnElement, Connection, Select, Table, case, func, sel
 
 from ledger import Ledger
 
-from .bitemporal import known_instant, known_rows
-from .builtins import ensure_current
-from .nanos import join, text
-from .tables import position_postings, tranche_schedule
+from ..fold import join, text
+from ..read_models import position_postings, tranche_schedule
+from ..upkeep import ensure_current
+from .known_at import known_instant, known_rows
 
 __all__ = ["Every", "TimelineRow", "periods", "timeline"]
 

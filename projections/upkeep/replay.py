@@ -5,9 +5,9 @@ stream's wanted rows are compared with the rows so far: rows no longer wanted ar
 the instant, new ones start at it, as appending the log instant by instant would leave them.
 (An instant handled whole never drops nor revives.)
 
-The built-in projections take their rows straight from the stored payloads (rawfold.py);
+The built-in projections take their rows straight from the stored payloads (fold/payload_postings.py);
 other projections, and payloads of an older schema, go through the models and the reference
-fold, folded once per stream and resumed at each instant (refold.py).
+fold, folded once per stream and resumed at each instant (fold/stream_refold.py).
 """
 
 from __future__ import annotations
@@ -30,11 +30,8 @@ from ledger import (
     stream_event,
 )
 
-from .held import HeldPostings
-from .models import PositionPostings, TrancheSchedule
-from .postings import Posting, PostingProjection
-from .rawhistory import raw_history
-from .refold import Refold
+from ..fold import Posting, Refold, raw_history
+from ..read_models import HeldPostings, PositionPostings, PostingProjection, TrancheSchedule
 
 __all__ = ["PAGE", "replay", "stream_rows", "wanted_at_end"]
 
@@ -97,7 +94,7 @@ def wanted_at_end(
 ) -> tuple[list[dict[str, set[Posting]]], int]:
     """Per projection, every row each named stream wants once its events up to position `upto`
     are known (its whole fold), and how many events were read. The built-in projections take
-    them from the payloads (rawhistory.py), as a replay does; others, and payloads of an older
+    them from the payloads (fold/payload_history.py), as a replay does; others, and payloads of an older
     schema, from the models and the reference fold."""
     wanted: list[dict[str, set[Posting]]] = [{} for _ in projections]
     raw = [_RAW.index(type(p)) for p in projections if type(p) in _RAW]

@@ -11,14 +11,17 @@ from typing import Any
 
 from ledger import Ledger
 
-from .bitemporal import as_of_date, known_instant
-from .builtins import ensure_current
-from .nanos import text
+from ..fold import text
+from ..upkeep import ensure_current
+from .known_at import as_of_date, known_instant
 from .position_sums import sums
 
-__all__ = ["KEYS", "PositionRow", "positions"]
+__all__ = ["DEFAULT_BY", "KEYS", "PositionRow", "positions"]
 
 KEYS = ("holder", "provider", "kind", "resource", "commitment")
+"""What positions can be grouped by (`by`) and filtered on."""
+DEFAULT_BY = KEYS[:4]
+"""The grouping when none is asked for: every key but the commitment."""
 _BILLION = 1_000_000_000
 
 
@@ -53,7 +56,7 @@ def positions(
     kind: str | None = None,
     resource: str | None = None,
     commitment: str | None = None,
-    by: Sequence[str] = ("holder", "provider", "kind", "resource"),
+    by: Sequence[str] = DEFAULT_BY,
 ) -> list[PositionRow]:
     """Committed, scheduled, delivered and outstanding as of `as_of` (included), known at
     `known_at` (a date: the end of that day, UTC), summed over commitments per `by`."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from ledger import Ledger
 
-from .feed import Progress, Projection, catch_up_all, rebuild_all, register, registered
-from .models import PositionPostings, TrancheSchedule
+from ..read_models import PositionPostings, TrancheSchedule
+from .append_hooks import register, registered
+from .feed_from_log import catch_up_all
+from .projection import Progress, Projection
+from .rebuild_from_zero import rebuild_all
 
 __all__ = ["BUILTINS", "attach", "ensure_current", "project"]
 

@@ -2,7 +2,7 @@
 show, and posting each date's changes as `PositionPostings` and `TrancheSchedule` do.
 
 The step is the reference fold's (events/fold.py, `CommitmentFold.step`) over parsed JSON in
-place of models; the posting is `from_states` (projections/models.py) without building a state
+place of models; the posting is `from_states` (projections/read_models/built_in_models.py) without building a state
 per date. Amounts are whole nanos (ints) where the models have Decimals: stored amounts have
 at most 9 places, so the sums are as exact and the rows the same, and integer arithmetic is
 cheaper than Decimal's. A shape it does not expect raises `UnexpectedPayload`.
@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from .nanos import split
-from .postings import Posting
+from .exact_amounts import split
+from .rows import Posting
 
 __all__ = ["PayloadFold", "UnexpectedPayload", "day_of"]
 

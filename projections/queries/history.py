@@ -10,7 +10,7 @@ from uuid import UUID
 from events import EventCorrected, EventRetracted, to_payload
 from ledger import Ledger
 
-from .bitemporal import known_instant
+from .known_at import known_instant
 
 __all__ = ["HistoryEntry", "history"]
 

@@ -4,7 +4,7 @@ Refolding the whole stream after each instant costs the square of its instants; 
 only changes the states from the first date its events touch (a new event's date; both dates
 of a corrected event; a retracted event's date), so the fold resumes from the state of the day
 before, as the rules' walk does (events/rules.py). Equal to `states_by_date` of the events so
-far after every instant: tests/projections/test_refold.py checks it against the reference.
+far after every instant: tests/projections/test_rebuild_property.py checks it against the reference.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ incrementally writes exactly what a rebuild from zero writes.
 
 Each stream is folded once per batch of rows, whatever the number of posting projections: the
 folded states are shared through the connection (keyed by the hash of the batch's last row, which
-names the whole log up to it). A rebuild from zero (projections/replay.py) reads the log one
+names the whole log up to it). A rebuild from zero (projections/upkeep/replay.py) reads the log one
 stream at a time and writes each stream's whole posting history at once.
 """
 
@@ -36,33 +36,20 @@ from sqlalchemy import (
     update,
 )
 
-from events import CommitmentState, Event, StreamWalk, states_by_date
+from events import Event, states_by_date
 from ledger import (
-    BATCH_INFO_PREFIX,
-    STATES_INFO_KEY,
-    STREAMS_INFO_KEY,
     StoredEvent,
     among,
     insert_rows,
-    read_streams,
 )
 
-from .held import HeldPostings, Rows
+from ..fold import Folded, Posting, States
+from .batch_states import folded_states
+from .held_rows import HeldPostings, Rows
 
-__all__ = ["Folded", "Posting", "PostingProjection", "States", "folded_states"]
+__all__ = ["PostingProjection"]
 
-Posting = tuple[Any, ...]
-"""One row's values in the order of `PostingProjection.columns` (commitment first)."""
 
-States = list[tuple[date, CommitmentState]]
-"""A stream's state at the end of each distinct effective date (`states_by_date`)."""
-
-Folded = tuple[States, date | None]
-"""A stream's states by date, and the first date the rows being handled may have changed."""
-
-HANDED = STREAMS_INFO_KEY
-"""connection.info key: the full streams of the chunk being appended, put there by the writer."""
-_FOLDED = BATCH_INFO_PREFIX + "folded"
 _INSTANT: BindParameter[datetime] = bindparam("instant")
 
 
@@ -266,72 +253,3 @@ class PostingProjection(ABC):
             connection.execute(statement, closing)
         if reviving:
             connection.execute(update(table).where(where).values(known_until=None), reviving)
-
-
-def _last_rows(rows: Sequence[StoredEvent]) -> dict[str, StoredEvent]:
-    last: dict[str, StoredEvent] = {}
-    for row in rows:
-        last[row.commitment] = row
-    return last
-
-
-def _handed(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, list[Event]]:
-    """The touched streams the writer handed over, where they match these rows exactly."""
-    streams = connection.info.get(HANDED)
-    if not isinstance(streams, dict):
-        return {}
-    usable: dict[str, list[Event]] = {}
-    for commitment, row in _last_rows(rows).items():
-        stream = streams.get(commitment)
-        # The stream as known up to these rows has `row.version` events, `row` the last.
-        if (
-            isinstance(stream, list)
-            and len(stream) == row.version
-            and getattr(stream[-1], "id", None) == row.event_id
-        ):
-            usable[commitment] = stream
-    return usable
-
-
-def _handed_states(connection: Connection, streams: dict[str, list[Event]]) -> dict[str, Folded]:
-    """The states by date the rules walked, for the handed streams whose walk ends with them."""
-    walked = connection.info.get(STATES_INFO_KEY)
-    if not isinstance(walked, dict):
-        return {}
-    usable: dict[str, Folded] = {}
-    for commitment in streams:
-        found = walked.get(commitment)
-        # Walked over exactly the handed stream, which ends with these rows.
-        if isinstance(found, StreamWalk) and found.count == len(streams[commitment]):
-            usable[commitment] = (found.states, found.changed_from)
-    return usable
-
-
-def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, Folded]:
-    """Per stream the rows touch, its states by date as known up to the last of the rows, and
-    the first date these rows may have changed (None: any).
-
-    Folded once per batch (or not at all, when the rules' walk was handed over): the posting
-    projections handed the same rows share the result.
-    """
-    names = {row.commitment for row in rows}
-    key = (rows[-1].position, rows[-1].hash)
-    cached = connection.info.get(_FOLDED)
-    if cached is None or cached[0] != key:
-        cached = (key, {})
-        connection.info[_FOLDED] = cached
-    known: dict[str, Folded] = cached[1]
-    missing = names - known.keys()
-    if missing:
-        handed = _handed(connection, rows)
-        walked = _handed_states(connection, handed)
-        for name in missing & walked.keys():
-            known[name] = walked[name]
-        missing -= walked.keys()
-        for name in missing & handed.keys():
-            known[name] = (list(states_by_date(handed[name])), None)
-        unread = missing - handed.keys()
-        if unread:
-            for name, stream in read_streams(connection, unread, upto=rows[-1].position).items():
-                known[name] = (list(states_by_date([row.event for row in stream])), None)
-    return {name: known[name] for name in sorted(names)}

@@ -33,8 +33,7 @@ from ledger import (
     worker_count,
 )
 
-from .held import HeldPostings
-from .postings import PostingProjection
+from ..read_models import HeldPostings, PostingProjection
 from .replay import PAGE, stream_rows
 
 if TYPE_CHECKING:

@@ -18,9 +18,9 @@ from operator import itemgetter
 
 from ledger import StoredPayload
 
-from .payloadfold import PayloadFold
-from .postings import Posting
-from .rawfold import Corrected, Unreadable, corrected, fold_postings
+from .payload_fold import PayloadFold
+from .payload_postings import Corrected, Unreadable, corrected, fold_postings
+from .rows import Posting
 
 __all__ = ["Wanted", "raw_history"]
 

@@ -19,9 +19,9 @@ from sqlalchemy import Connection
 
 from events import CommitmentState
 
-from . import bucket_rebuild, buckets
-from .nanos import split
-from .postings import Posting, PostingProjection, States
+from ..fold import Posting, States, split
+from . import bucket_tally, bucket_upkeep
+from .posting_tables import PostingProjection
 from .tables import MEASURES, position_buckets, position_postings, tranche_schedule
 
 __all__ = ["MEASURES", "PositionPostings", "TrancheSchedule", "scheduled_by_due"]
@@ -97,18 +97,18 @@ class PositionPostings(PostingProjection):
         added: list[Posting],
         removed: list[Posting],
     ) -> None:
-        buckets.apply(connection, self.columns, instant, added, removed)
+        bucket_upkeep.apply(connection, self.columns, instant, added, removed)
 
-    def tally(self, rows: Sequence[Posting], into: Any = None) -> bucket_rebuild.Changes:
-        return bucket_rebuild.tally(self.all_columns, rows, into)
+    def tally(self, rows: Sequence[Posting], into: Any = None) -> bucket_tally.Changes:
+        return bucket_tally.tally(self.all_columns, rows, into)
 
     def combine(self, into: Any, more: Any) -> Any:
         if into is None or more is None:
             return into if more is None else more
-        return bucket_rebuild.merge(into, more)
+        return bucket_tally.merge(into, more)
 
     def replayed(self, connection: Connection, tally: Any) -> None:
-        bucket_rebuild.rebuild(connection, {} if tally is None else tally)
+        bucket_tally.rebuild(connection, {} if tally is None else tally)
 
     def from_states(
         self, commitment: str, states: States, since: date | None = None

@@ -6,7 +6,7 @@ with the log. Each bucket is bitemporal like the postings, in a canonical form t
 only on the postings table: one row per maximal span of known time over which the bucket's
 totals are constant and not all zero. So maintaining it instant by instant (`apply`, told the
 rows each write made current and not current) and computing it from the postings at once
-(`bucket_rebuild.rebuild`) give the same rows, whatever the number or the size of the transactions.
+(`bucket_tally.rebuild`) give the same rows, whatever the number or the size of the transactions.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from . import held as holding
+from . import held_rows as holding
 from .bucket_rows import AMOUNTS, KEY, BucketRows, Key, Stored, Totals
-from .held import held_buckets
+from .held_rows import held_buckets
 from .tables import MEASURES
 
 __all__ = ["AMOUNTS", "LEVELS", "apply", "period_of"]

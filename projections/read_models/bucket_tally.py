@@ -19,8 +19,8 @@ from sqlalchemy import Connection, delete
 from ledger import insert_rows
 
 from .bucket_rows import COLUMNS, Key, pairs
-from .buckets import period_of
-from .held import HeldPostings
+from .bucket_upkeep import period_of
+from .held_rows import HeldPostings
 from .tables import MEASURES, position_buckets
 
 __all__ = ["Changes", "merge", "rebuild", "tally"]

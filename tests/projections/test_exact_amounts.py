@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from projections.nanos import ReadModelError, join, split
+from projections.fold.exact_amounts import ReadModelError, join, split
 
 amounts = st.decimals(
     allow_nan=False, allow_infinity=False, places=9, min_value=-(10**15), max_value=10**15

@@ -35,8 +35,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from .bucket_rows import AMOUNTS
-from .tables import MEASURES, position_buckets, position_postings
+from ..read_models import AMOUNTS, MEASURES, position_buckets, position_postings
 
 __all__ = ["Plan", "plan", "plans", "sums"]
 

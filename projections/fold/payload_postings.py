@@ -5,10 +5,10 @@ per date and derives rows from those states: nearly all of its time. Payloads st
 current schema were validated when appended, so here the parsed JSON is folded as the
 reference fold folds models (events/fold.py: corrections applied in position order, then
 (effective, position) order), and each date's totals are posted as their changes from the
-date before, as `PositionPostings` and `TrancheSchedule` do (projections/models.py). Only the
-totals those two read are kept (the fold itself: payloadfold.py). Anything unexpected (a type
+date before, as `PositionPostings` and `TrancheSchedule` do (projections/read_models/built_in_models.py). Only the
+totals those two read are kept (the fold itself: payload_fold.py). Anything unexpected (a type
 or shape the fold does not know) returns None, and the caller takes the reference way.
-tests/projections/test_rawfold.py holds this equal to the reference over random histories.
+tests/projections/test_payload_fold.py holds this equal to the reference over random histories.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from uuid import UUID
 
 from ledger import StoredPayload
 
-from .payloadfold import PayloadFold, UnexpectedPayload, day_of
-from .postings import Posting
+from .payload_fold import PayloadFold, UnexpectedPayload, day_of
+from .rows import Posting
 
 __all__ = ["Corrected", "Unreadable", "corrected", "fold_postings", "raw_postings"]
 

@@ -1,0 +1,22 @@
+"""The questions users ask of the read models: positions, history, timeline.
+
+Each reads at two times (docs/design.md, "The two times"): as of a date, and as known at an
+instant (`known_at`). Queries first catch the built-in read models up with the log.
+"""
+
+from .history import HistoryEntry, history
+from .positions import DEFAULT_BY, KEYS, PositionRow, positions
+from .timeline import Every, TimelineRow, periods, timeline
+
+__all__ = [
+    "DEFAULT_BY",
+    "KEYS",
+    "Every",
+    "HistoryEntry",
+    "PositionRow",
+    "TimelineRow",
+    "history",
+    "periods",
+    "positions",
+    "timeline",
+]
