@@ -1,18 +1,11 @@
 """capledger events: the vocabulary, the reference fold and the rules. Pure: no I/O, no clock."""
 
 from .amounts import canonical, decimal_text, describe, parse_amount
+from .commitment_fold import CommitmentFold
+from .commitment_states import CommitmentState, TrancheState
 from .content_ids import EVENT_NAMESPACE, canonical_json, content_id
 from .errors import InvalidEvent, LedgerError, RuleViolation
-from .fold import (
-    CommitmentFold,
-    CommitmentState,
-    TrancheState,
-    apply_corrections,
-    first_change,
-    fold,
-    in_fold_order,
-    states_by_date,
-)
+from .fold import apply_corrections, first_change, fold, in_fold_order, states_by_date
 from .models import (
     SCHEMA_VERSION,
     BaseEvent,

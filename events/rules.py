@@ -15,8 +15,10 @@ from operator import attrgetter, itemgetter
 from uuid import UUID
 
 from .amounts import describe, plus
+from .commitment_fold import CommitmentFold
+from .commitment_states import CommitmentState
 from .errors import RuleViolation
-from .fold import CommitmentFold, CommitmentState, apply_corrections, first_change
+from .fold import apply_corrections, first_change
 from .models import (
     CommitmentAmended,
     CommitmentMade,
