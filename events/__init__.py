@@ -26,9 +26,10 @@ from .models import (
 from .parsing import parse_event
 from .payloads import to_payload
 from .registry import EVENT_TYPES, event_class
-from .rules import StatesByDate, StreamWalk, check_stream
+from .rules import StreamWalk, check_stream
 from .stamping import Stamped, parse_and_stamp, stamp, with_id
 from .stored_rows import load_event, load_stored
+from .stream_fold import StatesByDate, StreamFold
 from .upcasting import UPCASTERS, Upcaster, Upcasters, upcast
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "Source",
     "Stamped",
     "StatesByDate",
+    "StreamFold",
     "StreamWalk",
     "TrancheCancelled",
     "TrancheScheduled",
