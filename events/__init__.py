@@ -1,30 +1,11 @@
 """capledger events: the vocabulary, the reference fold and the rules. Pure: no I/O, no clock."""
 
 from .amounts import canonical, decimal_text, describe, parse_amount
-from .codec import (
-    EVENT_NAMESPACE,
-    Stamped,
-    canonical_json,
-    content_id,
-    load_event,
-    load_stored,
-    parse_and_stamp,
-    parse_event,
-    stamp,
-    to_payload,
-    with_id,
-)
+from .commitment_fold import CommitmentFold
+from .commitment_states import CommitmentState, TrancheState
+from .content_ids import EVENT_NAMESPACE, canonical_json, content_id
 from .errors import InvalidEvent, LedgerError, RuleViolation
-from .fold import (
-    CommitmentFold,
-    CommitmentState,
-    TrancheState,
-    apply_corrections,
-    first_change,
-    fold,
-    in_fold_order,
-    states_by_date,
-)
+from .fold import apply_corrections, first_change, fold, in_fold_order, states_by_date
 from .models import (
     SCHEMA_VERSION,
     BaseEvent,
@@ -42,8 +23,13 @@ from .models import (
     TrancheCancelled,
     TrancheScheduled,
 )
+from .parsing import parse_event
+from .payloads import to_payload
 from .registry import EVENT_TYPES, event_class
-from .rules import StatesByDate, StreamWalk, check_stream
+from .rules import StreamWalk, check_stream
+from .stamping import Stamped, parse_and_stamp, stamp, with_id
+from .stored_rows import load_event, load_stored
+from .stream_fold import StatesByDate, StreamFold
 from .upcasting import UPCASTERS, Upcaster, Upcasters, upcast
 
 __all__ = [
@@ -70,6 +56,7 @@ __all__ = [
     "Source",
     "Stamped",
     "StatesByDate",
+    "StreamFold",
     "StreamWalk",
     "TrancheCancelled",
     "TrancheScheduled",

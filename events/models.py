@@ -1,7 +1,7 @@
 """The event vocabulary (schema version 1): frozen pydantic models, one per event type.
 
 Values are validated on the way in (slugs, ISO dates, exact amounts); rules that need the
-rest of the stream live in rules.py.
+rest of the stream live in rule_checks.py (docs/design.md, "Rules checked on append").
 """
 
 from __future__ import annotations

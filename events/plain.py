@@ -13,7 +13,7 @@ no nulls, target ids spelt as str() spells them. For such input the model's own 
 gives the very model the reference gives, a few microseconds sooner. Whatever it refuses, the
 reference path then validates, so refusals keep their wording. As every value it accepts is a str
 that the payload holds unchanged, such input is its own payload, ids left out (see
-codec.parse_and_stamp).
+stamping.parse_and_stamp).
 
 A schema holding anything this module does not know (another validator, another type) gets no
 fast path: a model changed without this module loses speed, never exactness.

@@ -1,8 +1,9 @@
 """Upcasters: bring payloads stored under an older schema version up to SCHEMA_VERSION.
 
 An upcaster is a step from version v to v + 1 for one event type. Steps are held by an
-`Upcasters` chain; `UPCASTERS` is the one the codec reads through. Registration can be scoped
-(`with UPCASTERS.registered(...)`) so tests and migrations do not leak state.
+`Upcasters` chain; `UPCASTERS` is the one stored rows are read through (stored_rows.py).
+Registration can be scoped (`with UPCASTERS.registered(...)`) so tests and migrations do not
+leak state.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class Upcasters:
 
 
 UPCASTERS = Upcasters()
-"""The chain the codec reads stored payloads through."""
+"""The chain stored payloads are read through (stored_rows.py)."""
 
 
 def upcast(type_name: str, schema_version: int, payload: dict[str, Any]) -> dict[str, Any]:

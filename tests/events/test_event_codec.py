@@ -1,4 +1,4 @@
-"""The codec: payloads, canonical JSON, content ids, loading stored rows."""
+"""Encoding and decoding events: payloads, canonical JSON, content ids, loading stored rows."""
 
 from __future__ import annotations
 

@@ -19,7 +19,10 @@ from hypothesis import strategies as st
 
 from events import InvalidEvent, canonical, canonical_json, content_id, parse_amount, stamp
 from events.amounts import _parse_text_slowly, decimal_text
-from events.codec import EVENT_NAMESPACE, _dumped, _encode, parse_event, stamp_fresh, to_payload
+from events.content_ids import EVENT_NAMESPACE, encode
+from events.parsing import parse_event
+from events.payloads import dumped_payload, to_payload
+from events.stamping import stamp_fresh
 from ledger import inputs
 
 from .event_streams import in_stream
@@ -123,12 +126,12 @@ def test_stamping_matches_model_dump_and_the_json_encoder(data: dict[str, Any]) 
         event = parse_event(data)
     except InvalidEvent:
         return  # e.g. mw and gw together, or a figure out of range
-    reference = _dumped(event)
+    reference = dumped_payload(event)
     assert _shape(to_payload(event)) == _shape(reference)
     reference_json = json.dumps(
         reference, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
-    encoded = _encode(event)
+    encoded = encode(event)
     assert encoded.canonical == reference_json == canonical_json(reference)
     assert _shape(encoded.payload) == _shape(reference)
     try:
@@ -158,7 +161,7 @@ def test_orjson_writes_what_the_json_encoder_writes(payload: dict[str, Any]) -> 
     reference = canonical_json(payload)
     try:
         written = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
-    except orjson.JSONEncodeError:  # lone surrogates, which the codec sends the reference way
+    except orjson.JSONEncodeError:  # lone surrogates, which encode sends the reference way
         with pytest.raises(UnicodeEncodeError):
             reference.encode()
     else:

@@ -1,7 +1,7 @@
 """The plain path gives what the reference path gives: the same models, payload text and ids, and
 whatever it defers, the reference path handles with the same outcome (events/plain.py).
 
-Reference: pydantic validation of the event's model (codec._validated), stamp_fresh, and for
+Reference: pydantic validation of the event's model (parsing.validated_event), stamp_fresh, and for
 stored rows json.loads + load_event. Plain: parse_event, parse_and_stamp and load_stored.
 """
 
@@ -21,10 +21,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, field_validator
 
-from events import EVENT_TYPES, UPCASTERS, codec, load_event, parse_event
-from events.codec import _validated, load_stored, parse_and_stamp, stamp_fresh
+from events import EVENT_TYPES, UPCASTERS, load_event, parse_event, stored_rows
 from events.models import CommitmentCancelled, parse_day_text
+from events.parsing import validated_event
 from events.plain import PLAIN_TYPES, _validator, plain_event
+from events.stamping import parse_and_stamp, stamp_fresh
+from events.stored_rows import load_stored
 
 from .event_streams import STREAM
 from .plain_inputs import Text, hostile_events, plain_events
@@ -64,7 +66,7 @@ def _outcome(call: Callable[[], Any]) -> tuple[str, Any]:
 
 
 def _reference_stamp(data: Any, origin: str | None = None) -> tuple[Any, str]:
-    stamped = stamp_fresh(_validated(data, origin))
+    stamped = stamp_fresh(validated_event(data, origin))
     return stamped.event, stamped.canonical
 
 
@@ -93,14 +95,14 @@ def test_every_event_type_has_a_plain_path() -> None:
 @SETTINGS
 @given(plain_events)
 def test_the_plain_path_gives_the_models_of_the_reference_path(data: dict[str, Any]) -> None:
-    assert _outcome(lambda: parse_event(data)) == _outcome(lambda: _validated(data, None))
+    assert _outcome(lambda: parse_event(data)) == _outcome(lambda: validated_event(data, None))
 
 
 @SETTINGS
 @given(plain_events)
 def test_the_plain_path_takes_the_events_it_was_made_for(data: dict[str, Any]) -> None:
     try:
-        _validated(data, None)
+        validated_event(data, None)
     except Exception:
         return  # refused by a rule (provider == holder, ...), or text pydantic cannot hold
     assert plain_event(data) is not None
@@ -141,7 +143,7 @@ def test_whatever_the_plain_path_defers_the_reference_path_decides_alike(
     data: dict[str, Any],
 ) -> None:
     assert _outcome(lambda: parse_event(data, origin="f:2")) == _outcome(
-        lambda: _validated(data, "f:2")
+        lambda: validated_event(data, "f:2")
     )
     assert _outcome(lambda: parse_and_stamp(data, origin="f:2")) == _outcome(
         lambda: _reference_stamp(data, "f:2")
@@ -198,7 +200,7 @@ def _reference_load(type_name: Any, version: Any, event_id: Any, payload: Any) -
 @contextmanager
 def reference_only() -> Iterator[None]:
     """load_event as it was: no event type has a plain validator."""
-    with patch.object(codec, "plain_validator", lambda type_name: None):
+    with patch.object(stored_rows, "plain_validator", lambda type_name: None):
         yield
 
 

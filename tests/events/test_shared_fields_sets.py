@@ -11,7 +11,9 @@ import pytest
 from pydantic import ValidationError
 
 from events import parse_event, plain
-from events.codec import _validated, load_stored, parse_and_stamp, stamp_fresh
+from events.parsing import validated_event
+from events.stamping import parse_and_stamp, stamp_fresh
+from events.stored_rows import load_stored
 
 from .event_streams import STREAM
 
@@ -23,7 +25,7 @@ def _delivery(day: str, **more: Any) -> dict[str, Any]:
 
 
 def _reference_names(data: dict[str, Any]) -> set[str]:
-    return set(stamp_fresh(_validated(data, None)).event.model_fields_set)
+    return set(stamp_fresh(validated_event(data, None)).event.model_fields_set)
 
 
 def test_events_parsed_with_the_same_fields_share_one_fields_set() -> None:
