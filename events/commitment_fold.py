@@ -85,6 +85,7 @@ class CommitmentFold:
             if tranche is not None:
                 delivered = dict(tranche.delivered)
                 _add(delivered, event.amounts)
+                # Only `delivered` moves: what is due when stays (else see `_put_tranche`).
                 self._mine("tranches")
                 self.tranches[tranche.tranche] = TrancheState(  # dataclasses.replace, faster
                     tranche.tranche,
@@ -107,11 +108,17 @@ class CommitmentFold:
         elif isinstance(event, CommitmentAmended):
             self._amend(event)
         elif isinstance(event, TrancheScheduled):
-            self._mine("tranches")
-            self.tranches[event.tranche] = TrancheState(
-                event.tranche, event.amounts, event.due, event.condition, event.effective, None, {}
+            self._put_tranche(
+                TrancheState(
+                    event.tranche,
+                    event.amounts,
+                    event.due,
+                    event.condition,
+                    event.effective,
+                    None,
+                    {},
+                )
             )
-            self._mine("scheduled")
             _add(self.scheduled, event.amounts)
         elif isinstance(event, TrancheCancelled):
             self._lapse(event.tranche, event.effective)
@@ -134,19 +141,31 @@ class CommitmentFold:
         tranche = self.tranches.get(name)
         if tranche is None or tranche.cancelled_on is not None:
             return
-        self._mine("scheduled")
+        self._put_tranche(
+            TrancheState(  # dataclasses.replace, faster
+                tranche.tranche,
+                tranche.amounts,
+                tranche.due,
+                tranche.condition,
+                tranche.scheduled_on,
+                on,
+                tranche.delivered,
+            )
+        )
         _add(self.scheduled, tranche.amounts, -1)
         _add(self.scheduled, tranche.delivered)
+
+    def _put_tranche(self, tranche: TrancheState) -> None:
+        """Set a tranche that is new, or whose amounts, due date or cancellation change.
+
+        What is due when has moved, so `scheduled` is lent anew even where its totals do not
+        move (a due date changed): readers take an unchanged `scheduled` object for an
+        unchanged schedule (the tranche schedule read model skips such a day). Every step
+        that changes a tranche but its `delivered` goes through here.
+        """
         self._mine("tranches")
-        self.tranches[name] = TrancheState(  # dataclasses.replace, faster
-            tranche.tranche,
-            tranche.amounts,
-            tranche.due,
-            tranche.condition,
-            tranche.scheduled_on,
-            on,
-            tranche.delivered,
-        )
+        self.tranches[tranche.tranche] = tranche
+        self._mine("scheduled")
 
     def _committed_now(self) -> dict[str, Decimal]:
         """Committed as a snapshot shows it: after a cancellation, what was delivered."""

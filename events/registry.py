@@ -4,38 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import get_args
 
 from .errors import InvalidEvent
-from .models import (
-    BaseEvent,
-    CommitmentAmended,
-    CommitmentCancelled,
-    CommitmentMade,
-    DeliveryRecorded,
-    EventCorrected,
-    EventRetracted,
-    TrancheCancelled,
-    TrancheScheduled,
-)
+from .models import BaseEvent, Event
 
 __all__ = ["EVENT_TYPES", "event_class"]
 
 EVENT_TYPES: Mapping[str, type[BaseEvent]] = MappingProxyType(
-    {
-        model.__name__: model
-        for model in (
-            CommitmentMade,
-            CommitmentAmended,
-            TrancheScheduled,
-            TrancheCancelled,
-            DeliveryRecorded,
-            CommitmentCancelled,
-            EventCorrected,
-            EventRetracted,
-        )
-    }
+    {model.__name__: model for model in get_args(get_args(Event)[0])}
 )
-"""Every event type of the current schema, by name."""
+"""Every event type of the current schema, by name, in the order of the `Event` union: a new
+type is registered by adding its model to that union (events/models.py)."""
 
 
 def event_class(type_name: object) -> type[BaseEvent]:

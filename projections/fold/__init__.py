@@ -7,20 +7,18 @@ drivers here fold the same way for the read models' own needs (docs/design.md, "
   what the built-in read models show (rebuilds skip validating what was validated on append);
 - `payload_postings`: one stream's built-in rows from its payloads, corrections applied;
 - `payload_history`: those rows after each recording instant of a stream, resumed from the
-  first changed date;
-- `stream_refold`: the same through the models, for other projections and older payloads.
+  first changed date, as `events.StreamFold` resumes the models' fold (which other
+  projections, and payloads of an older schema, go through).
 """
 
 from .exact_amounts import ReadModelError, join, split, text
 from .payload_history import raw_history
 from .rows import Folded, Posting, States
-from .stream_refold import Refold
 
 __all__ = [
     "Folded",
     "Posting",
     "ReadModelError",
-    "Refold",
     "States",
     "join",
     "raw_history",

@@ -1,11 +1,11 @@
 """One commitment folded from its stored payloads, keeping only what the built-in read models
 show, and posting each date's changes as `PositionPostings` and `TrancheSchedule` do.
 
-The step is the reference fold's (events/fold.py, `CommitmentFold.step`) over parsed JSON in
-place of models; the posting is `from_states` (projections/read_models/built_in_models.py) without building a state
-per date. Amounts are whole nanos (ints) where the models have Decimals: stored amounts have
-at most 9 places, so the sums are as exact and the rows the same, and integer arithmetic is
-cheaper than Decimal's. A shape it does not expect raises `UnexpectedPayload`.
+The step is the reference fold's (events/commitment_fold.py, `CommitmentFold.step`) over parsed
+JSON in place of models; the posting is `from_states` (read_models/built_in_models.py) without
+building a state per date. Amounts are whole nanos (ints) where the models have Decimals:
+stored amounts have at most 9 places, so the sums are as exact and the rows the same, and
+integer arithmetic is cheaper than Decimal's. A shape it does not expect raises `UnexpectedPayload`.
 """
 
 from __future__ import annotations

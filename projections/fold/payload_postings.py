@@ -3,12 +3,13 @@
 A rebuild through the models validates every stored payload, folds the models into a state
 per date and derives rows from those states: nearly all of its time. Payloads stored in the
 current schema were validated when appended, so here the parsed JSON is folded as the
-reference fold folds models (events/fold.py: corrections applied in position order, then
-(effective, position) order), and each date's totals are posted as their changes from the
-date before, as `PositionPostings` and `TrancheSchedule` do (projections/read_models/built_in_models.py). Only the
-totals those two read are kept (the fold itself: payload_fold.py). Anything unexpected (a type
-or shape the fold does not know) returns None, and the caller takes the reference way.
-tests/projections/test_payload_fold.py holds this equal to the reference over random histories.
+reference fold folds models (docs/design.md, "The fold": corrections applied in position
+order, then (effective, position) order), and each date's totals are posted as their changes
+from the date before, as `PositionPostings` and `TrancheSchedule` do
+(read_models/built_in_models.py). Only the totals those two read are kept (the fold itself:
+payload_fold.py). Anything unexpected (a type or shape the fold does not know) returns None,
+and the caller takes the reference way. tests/projections/test_payload_fold.py holds this
+equal to the reference over random histories.
 """
 
 from __future__ import annotations

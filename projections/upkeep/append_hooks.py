@@ -17,8 +17,8 @@ from sqlalchemy import Connection
 from ledger import TRANSACTION_INFO_PREFIX, AppendHook, Ledger, StoredEvent
 
 from ..read_models import PostingProjection
-from .feed_from_log import advance, feed_instants
 from .checkpoints import checkpoint_of, create_tables, is_empty, save_checkpoint
+from .feed_from_log import advance, feed_instants
 from .fill import fill_from_log
 from .projection import Progress, Projection
 from .put_off import PutOff, write_put_off

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from ledger import Ledger
 
 from ..read_models import PostingProjection
-from .feed_from_log import advance, write_transaction
 from .checkpoints import create_tables, save_checkpoint
+from .feed_from_log import advance, write_transaction
 from .fill import fill_from_log
 from .projection import Progress, Projection
 

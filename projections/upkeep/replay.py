@@ -5,9 +5,10 @@ stream's wanted rows are compared with the rows so far: rows no longer wanted ar
 the instant, new ones start at it, as appending the log instant by instant would leave them.
 (An instant handled whole never drops nor revives.)
 
-The built-in projections take their rows straight from the stored payloads (fold/payload_postings.py);
-other projections, and payloads of an older schema, go through the models and the reference
-fold, folded once per stream and resumed at each instant (fold/stream_refold.py).
+The built-in projections take their rows straight from the stored payloads
+(fold/payload_postings.py); other projections, and payloads of an older schema, go through
+the models and the reference fold, folded once per stream and resumed at each instant
+(`events.StreamFold`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from events import SCHEMA_VERSION, Event, states_by_date
+from events import SCHEMA_VERSION, Event, StreamFold, states_by_date
 from ledger import (
     StoredPayload,
     insert_rows,
@@ -30,7 +31,7 @@ from ledger import (
     stream_event,
 )
 
-from ..fold import Posting, Refold, raw_history
+from ..fold import Posting, raw_history
 from ..read_models import HeldPostings, PositionPostings, PostingProjection, TrancheSchedule
 
 __all__ = ["PAGE", "replay", "stream_rows", "wanted_at_end"]
@@ -94,8 +95,8 @@ def wanted_at_end(
 ) -> tuple[list[dict[str, set[Posting]]], int]:
     """Per projection, every row each named stream wants once its events up to position `upto`
     are known (its whole fold), and how many events were read. The built-in projections take
-    them from the payloads (fold/payload_history.py), as a replay does; others, and payloads of an older
-    schema, from the models and the reference fold."""
+    them from the payloads (fold/payload_history.py), as a replay does; others, and payloads of
+    an older schema, from the models and the reference fold."""
     wanted: list[dict[str, set[Posting]]] = [{} for _ in projections]
     raw = [_RAW.index(type(p)) for p in projections if type(p) in _RAW]
     if len(raw) < len(projections):
@@ -173,7 +174,7 @@ def _model_rows(
     date on are compared, as `handle` does on the write path)."""
     events = [stream_event(row) for row in stream]
     commitment = events[0].event.commitment
-    refold = Refold()
+    refold = StreamFold()
     folds = [
         (instant, refold.add([event.event for event in run]), refold.states)
         for instant, run in groupby(events, key=attrgetter("recorded_at"))

@@ -22,8 +22,8 @@ from projections.read_models.tables import tranche_schedule as schedule
 from projections.upkeep import append_hooks, feed_from_log, fill, rebuild_from_zero
 from projections.upkeep.append_hooks import hook_for
 from projections.upkeep.built_in import BUILTINS
-from projections.upkeep.feed_from_log import advance, write_transaction
 from projections.upkeep.checkpoints import create_tables
+from projections.upkeep.feed_from_log import advance, write_transaction
 from tests.bench.synth import synthetic_events
 from tests.conftest import postgres_url
 

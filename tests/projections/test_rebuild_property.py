@@ -12,10 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Table, select
 
-from events import Event, parse_event, states_by_date
+from events import Event, StreamFold, parse_event, states_by_date
 from ledger import Ledger
 from projections import attach, project
-from projections.fold.stream_refold import Refold
 from projections.read_models.built_in_models import PositionPostings, TrancheSchedule
 from projections.read_models.tables import position_postings, tranche_schedule
 from projections.upkeep.rebuild_from_zero import rebuild_all
@@ -52,7 +51,7 @@ def by_stream(batches: Batches) -> dict[str, list[list[Event]]]:
 @given(batches=many_instants())
 def test_a_resumed_fold_equals_a_whole_fold_after_every_instant(batches: Batches) -> None:
     for instants in by_stream(batches).values():
-        refold = Refold()
+        refold = StreamFold()
         known: list[Event] = []
         for events in instants:
             before = list(refold.states)
