@@ -15,16 +15,16 @@ from .append import (
     STREAMS_INFO_KEY,
     AppendHook,
     CommitHook,
-    among,
     forget_batch,
-    lock_tail,
 )
-from .bulk import converted, insert_converted, insert_rows
+from .backends import among, insert_converted, lock_tail, mark
+from .bulk_insert import converted, insert_rows
 from .clock import Clock, as_utc, utc_now
-from .driver import bind_processor, mark, memoised, result_processor
 from .engine import TRANSACTION_INFO_PREFIX, safe_url
 from .errors import ChainBroken, ConcurrencyConflict, EventIdConflict, StoreError
-from .inputs import FORMATS, Located, read_file, read_stdin
+from .event_files import FORMATS, Located, read_file, read_stdin
+from .event_rows import PendingEvent, Receipt, StoredEvent
+from .forked_workers import Taken, detach, messages, started, take, worker_count
 from .reads import (
     StoredPayload,
     iter_stream_payloads,
@@ -35,12 +35,11 @@ from .reads import (
     stream_names,
     to_stored,
 )
-from .records import PendingEvent, Receipt, StoredEvent
 from .schema import UTCDateTime
 from .schema import events as event_log
 from .store import Ledger
+from .value_conversions import bind_processor, memoised, result_processor
 from .verify import Anchor, ChainReport
-from .workers import Taken, detach, messages, started, take, worker_count
 
 __all__ = [
     "BATCH_INFO_PREFIX",

@@ -13,11 +13,12 @@ from sqlalchemy import Connection, Engine, Row, func, select
 
 from events import Event, load_event
 
-from .append import among
+from .backends import among, mark
 from .clock import as_utc
-from .driver import mark, memoised, result_processor
-from .records import StoredEvent, model_of
+from .event_rows import StoredEvent
+from .model_cache import model_of
 from .schema import events
+from .value_conversions import memoised, result_processor
 
 PAGE = 2_000
 

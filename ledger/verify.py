@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Dialect, Engine
 
+from .backends import mark
 from .chain import GENESIS, header_json, header_text, link
 from .clock import as_utc
-from .driver import mark, result_processor
 from .errors import StoreError
+from .forked_workers import Taken, detach, messages, started, take, worker_count
 from .schema import EVENT_COLUMNS, events
-from .workers import Taken, detach, messages, started, take, worker_count
+from .value_conversions import result_processor
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection as Pipe

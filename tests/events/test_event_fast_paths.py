@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from events import InvalidEvent, canonical, canonical_json, content_id, parse_amount, stamp
 from events.amounts import _parse_text_slowly, decimal_text
 from events.codec import EVENT_NAMESPACE, _dumped, _encode, parse_event, stamp_fresh, to_payload
-from ledger import inputs
+from ledger import event_files as inputs
 
 from .event_streams import in_stream
 
