@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
 from .backends import among, lock_tail
 from .bulk_insert import insert_rows
-from .chain import GENESIS, Headers, link
+from .chain import GENESIS, Links, plain_texts
 from .errors import ConcurrencyConflict, EventIdConflict
 from .event_rows import PendingEvent, StoredEvent
 from .schema import EVENT_COLUMNS, events
@@ -27,6 +28,14 @@ STREAMS_INFO_KEY = BATCH_INFO_PREFIX + "streams"
 
 STATES_INFO_KEY = BATCH_INFO_PREFIX + "states"
 """Where the write path lends hooks each checked stream's walk (events.StreamWalk)."""
+
+# The texts of a row that its header writes between quotes.
+_QUOTED = (attrgetter("key"), attrgetter("commitment"), attrgetter("type_name"))
+
+
+def _plain(rows: Sequence[PendingEvent]) -> bool:
+    """Whether every text the rows' headers quote is written as it is (see `chain.hashed_text`)."""
+    return plain_texts(*(map(column, rows) for column in _QUOTED))
 
 
 def forget_batch(connection: Connection) -> None:
@@ -141,12 +150,13 @@ def append_batch(
         recorded_at = next_instant(clock(), last_recorded)
     rows: list[StoredEvent] = []
     inserted: list[tuple[object, ...]] = []
-    headers = Headers(recorded_at, recorded_by)
+    links = Links(recorded_at, recorded_by, _plain(fresh))
     for event in fresh:
         position += 1
         commitment = event.commitment
         version = versions[commitment] = versions[commitment] + 1
-        header = headers.text(
+        digest = links.digest(
+            prev_hash,
             position,
             event.key,
             commitment,
@@ -154,8 +164,8 @@ def append_batch(
             event.type_name,
             event.schema_version,
             event.effective,
+            event.payload,
         )
-        digest = link(prev_hash, header, event.payload)
         # In the order of EVENT_COLUMNS, which is also StoredEvent's (the id as text, as stored).
         row = (
             position,

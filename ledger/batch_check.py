@@ -13,8 +13,8 @@ from events import Event, EventCorrected, StreamWalk, check_stream
 
 from .errors import EventIdConflict
 from .event_rows import PendingEvent
-from .reads import read_stream_models
 from .stream_cache import StoredStream, StreamCache
+from .stream_reads import read_stream_models
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL
 from events import Event
 
 from .actor import resolve_actor
+from .anchor import Anchor
 from .append import (
     STATES_INFO_KEY,
     STREAMS_INFO_KEY,
@@ -23,18 +24,19 @@ from .append import (
 )
 from .backends import lock_tail
 from .batch_check import CheckedBatch, check_batch
+from .chain_report import ChainReport
 from .chunked_recording import record_chunks
 from .clock import Clock, utc_now
 from .engine import safe_url
 from .errors import ConcurrencyConflict
 from .event_rows import PendingEvent, Receipt, StoredEvent, receipt
 from .gc_pauses import paused, settling
+from .log_reads import count_events, iter_events
 from .migrate import open_migrated
 from .model_cache import remember_models
 from .pending_rows import EventInput, prepare
-from .reads import count_events, iter_events
 from .stream_cache import StreamCache
-from .verify import Anchor, ChainReport, verify_chain
+from .verify import verify_chain
 
 MAX_ATTEMPTS = 8
 

@@ -10,7 +10,7 @@ import orjson
 from hypothesis import given, settings
 
 from events import Event, canonical_json, states_by_date, to_payload
-from ledger.reads import StoredPayload
+from ledger.stream_reads import StoredPayload
 from projections.models import PositionPostings, TrancheSchedule
 from projections.postings import Posting
 from projections.rawfold import raw_postings
