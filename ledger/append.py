@@ -104,7 +104,8 @@ def next_instant(now: datetime, last_recorded: datetime | None) -> datetime:
     """The recording instant of a new transaction: the clock, but always after the last one.
 
     Transaction time never runs backwards along positions, even if the system clock does, and
-    each transaction gets its own instant, so "known at K" always falls between whole batches.
+    each transaction gets its own instant, so "known at K" always falls between whole batches
+    (docs/design.md, "The two times").
     """
     if last_recorded is None or now > last_recorded:
         return now

@@ -1,4 +1,5 @@
-"""The rules checked on a batch before it is appended, against the stored streams it touches."""
+"""The rules checked on a batch before it is appended, against the stored streams it touches
+(docs/design.md, "Rules checked on append")."""
 
 from __future__ import annotations
 

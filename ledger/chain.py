@@ -3,7 +3,7 @@
 Each row's hash covers the previous row's hash, the row's header (position, id, commitment,
 stream version, type, schema version, effective date, both times' recorder) and the payload text
 exactly as stored, so that any edit, deletion, reordering or insertion breaks the chain at the
-first row it touches.
+first row it touches (docs/design.md, "The hash chain").
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Verify the hash chain: recompute every link, in one walk or in ranges checked in parallel, and
-check the anchor (if any) is still there."""
+check the anchor (if any) is still there (docs/design.md, "The hash chain")."""
 
 from __future__ import annotations
 
