@@ -1,4 +1,4 @@
-"""Turns event models into the generic rows the store appends."""
+"""Validates event inputs (dicts or models) and turns each into the row the store appends."""
 
 from __future__ import annotations
 
