@@ -8,39 +8,36 @@ for stored in led.read_all(after=0): ...
 
 from events import InvalidEvent, LedgerError, RuleViolation
 
-from .anchor import read_anchor, write_anchor
+from .anchor import Anchor, read_anchor, write_anchor
 from .append import (
     BATCH_INFO_PREFIX,
     STATES_INFO_KEY,
     STREAMS_INFO_KEY,
     AppendHook,
     CommitHook,
-    among,
     forget_batch,
-    lock_tail,
 )
-from .bulk import converted, insert_converted, insert_rows
+from .backends import among, insert_converted, lock_tail, mark
+from .bulk_insert import converted, insert_rows
+from .chain_report import ChainReport
 from .clock import Clock, as_utc, utc_now
-from .driver import bind_processor, mark, memoised, result_processor
 from .engine import TRANSACTION_INFO_PREFIX, safe_url
 from .errors import ChainBroken, ConcurrencyConflict, EventIdConflict, StoreError
-from .inputs import FORMATS, Located, read_file, read_stdin
-from .reads import (
+from .event_files import FORMATS, Located, read_file, read_stdin
+from .event_rows import PendingEvent, Receipt, StoredEvent
+from .forked_workers import Taken, detach, messages, started, take, worker_count
+from .log_reads import read_streams, stream_names, to_stored
+from .schema import UTCDateTime
+from .schema import events as event_log
+from .store import Ledger
+from .stream_reads import (
     StoredPayload,
     iter_stream_payloads,
     read_stream_models,
     read_stream_payloads,
-    read_streams,
     stream_event,
-    stream_names,
-    to_stored,
 )
-from .records import PendingEvent, Receipt, StoredEvent
-from .schema import UTCDateTime
-from .schema import events as event_log
-from .store import Ledger
-from .verify import Anchor, ChainReport
-from .workers import Taken, detach, messages, started, take, worker_count
+from .value_conversions import bind_processor, memoised, result_processor
 
 __all__ = [
     "BATCH_INFO_PREFIX",

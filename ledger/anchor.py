@@ -5,10 +5,23 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+from .chain_report import ChainReport
 from .errors import StoreError
-from .verify import Anchor, ChainReport
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A head seen earlier, kept outside the store: position N had this hash.
+
+    The chain alone cannot show that its tail was cut off (a shorter chain is still a valid
+    chain); an anchor kept elsewhere can.
+    """
+
+    position: int
+    hash: str
 
 
 def read_anchor(path: str | Path) -> Anchor | None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from operator import attrgetter
 
-from sqlalchemy import Column, ColumnElement, Connection, any_, bindparam, func, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
-from .bulk import insert_rows
-from .chain import GENESIS, Headers, link
+from .backends import among, lock_tail
+from .bulk_insert import insert_rows
+from .chain import GENESIS, Links, plain_texts
 from .errors import ConcurrencyConflict, EventIdConflict
-from .records import PendingEvent, StoredEvent
+from .event_rows import PendingEvent, StoredEvent
 from .schema import EVENT_COLUMNS, events
 
 AppendHook = Callable[[Connection, Sequence[StoredEvent]], None]
@@ -29,75 +29,19 @@ STREAMS_INFO_KEY = BATCH_INFO_PREFIX + "streams"
 STATES_INFO_KEY = BATCH_INFO_PREFIX + "states"
 """Where the write path lends hooks each checked stream's walk (events.StreamWalk)."""
 
+# The texts of a row that its header writes between quotes.
+_QUOTED = (attrgetter("key"), attrgetter("commitment"), attrgetter("type_name"))
+
+
+def _plain(rows: Sequence[PendingEvent]) -> bool:
+    """Whether every text the rows' headers quote is written as it is (see `chain.hashed_text`)."""
+    return plain_texts(*(map(column, rows) for column in _QUOTED))
+
 
 def forget_batch(connection: Connection) -> None:
     """Drop every batch-scoped entry of `connection.info`."""
     for key in [key for key in connection.info if str(key).startswith(BATCH_INFO_PREFIX)]:
         del connection.info[key]
-
-
-# Keeps IN (...) lists within every backend's limit on bound parameters.
-CHUNK = 500
-
-T = TypeVar("T")
-
-
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    """Consecutive slices of at most `size` items."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-AMONG = "capledger_among"
-"""The name of the parameter that `among`'s clauses take their values from."""
-
-_AMONG: dict[tuple[Column[Any], str], ColumnElement[bool]] = {}
-
-
-def among(
-    connection: Connection, column: Column[Any], values: Sequence[Any]
-) -> Iterator[tuple[ColumnElement[bool], dict[str, Any]]]:
-    """Where-clauses, each with its parameters, that together select the rows whose `column` is
-    one of `values`: `connection.execute(select(...).where(clause), parameters)`.
-
-    PostgreSQL gets a single `column = ANY(array)`: one statement and one plan however many
-    values (IN lists of many parameters cost a plan each); other backends IN lists of CHUNK.
-    The clause is made once per column and backend and takes its values as a parameter: a
-    clause made per call leaves cyclic garbage (SQLAlchemy's bound parameters, holding the
-    values) that only the garbage collector frees, and an import keeps the collector waiting.
-    """
-    if not values:
-        return
-    dialect = connection.dialect.name
-    clause = _AMONG.get((column, dialect))
-    if clause is None:
-        if dialect == "postgresql":
-            array = bindparam(AMONG, type_=ARRAY(column.type))
-            clause = column == any_(array)
-        else:
-            clause = column.in_(bindparam(AMONG, expanding=True))
-        _AMONG[(column, dialect)] = clause
-    if dialect == "postgresql":
-        yield clause, {AMONG: list(values)}
-        return
-    for part in chunks(values):
-        yield clause, {AMONG: list(part)}
-
-
-def lock_tail(connection: Connection) -> None:
-    """Make this transaction the only writer until it ends.
-
-    SQLite writers already hold the lock (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped
-    advisory lock per schema, so that concurrent writers queue instead of forking the chain.
-    """
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext('capledger-append:' || current_schema()))")
-        )
-        # Every query of the write path is an index lookup. A store filled by one large
-        # transaction has no statistics yet, and the planner, taking the table for tiny, would
-        # scan it whole for each lookup: an import would slow down as it grows.
-        connection.execute(text("SET LOCAL enable_seqscan = off"))
 
 
 def stream_versions(connection: Connection, commitments: Iterable[str]) -> dict[str, int]:
@@ -160,7 +104,8 @@ def next_instant(now: datetime, last_recorded: datetime | None) -> datetime:
     """The recording instant of a new transaction: the clock, but always after the last one.
 
     Transaction time never runs backwards along positions, even if the system clock does, and
-    each transaction gets its own instant, so "known at K" always falls between whole batches.
+    each transaction gets its own instant, so "known at K" always falls between whole batches
+    (docs/design.md, "The two times").
     """
     if last_recorded is None or now > last_recorded:
         return now
@@ -206,12 +151,13 @@ def append_batch(
         recorded_at = next_instant(clock(), last_recorded)
     rows: list[StoredEvent] = []
     inserted: list[tuple[object, ...]] = []
-    headers = Headers(recorded_at, recorded_by)
+    links = Links(recorded_at, recorded_by, _plain(fresh))
     for event in fresh:
         position += 1
         commitment = event.commitment
         version = versions[commitment] = versions[commitment] + 1
-        header = headers.text(
+        digest = links.digest(
+            prev_hash,
             position,
             event.key,
             commitment,
@@ -219,8 +165,8 @@ def append_batch(
             event.type_name,
             event.schema_version,
             event.effective,
+            event.payload,
         )
-        digest = link(prev_hash, header, event.payload)
         # In the order of EVENT_COLUMNS, which is also StoredEvent's (the id as text, as stored).
         row = (
             position,

@@ -11,7 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 
+from .backends import lock_migrations
+from .engine import build_engine, safe_url
 from .errors import StoreError
 
 if TYPE_CHECKING:
@@ -73,13 +77,22 @@ def upgrade(engine: Engine) -> None:
     with engine.connect() as connection:
         connection = connection.execution_options(capledger_begin="IMMEDIATE")
         with connection.begin():
-            if engine.dialect.name == "postgresql":
-                # One migrator at a time per schema; the others wait, then find nothing to do.
-                connection.execute(
-                    text(
-                        "SELECT pg_advisory_xact_lock(hashtext('capledger-migrate:' "
-                        "|| current_schema()))"
-                    )
-                )
+            lock_migrations(connection)  # the others wait, then find nothing to do
             if current_revision(connection) != HEAD:
                 command.upgrade(_config(connection), "head")
+
+
+def open_migrated(url: str | URL) -> Engine:
+    """The engine of the store at a SQLAlchemy URL, created or migrated to the head revision on
+    first use; a store that cannot be opened is refused in one line."""
+    engine = build_engine(url)
+    try:
+        upgrade(engine)
+    except OperationalError as error:
+        engine.dispose()
+        reason = str(error.orig).strip().splitlines()[0]
+        raise StoreError(f"cannot open store {safe_url(url)}: {reason}") from None
+    except StoreError as error:
+        engine.dispose()
+        raise StoreError(f"cannot open store {safe_url(url)}: {error}") from None
+    return engine

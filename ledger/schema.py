@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
+from .backends import SQLITE, keeps_naive_text
 from .clock import as_utc
 
 metadata = MetaData()
@@ -35,8 +36,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         value = as_utc(value)
-        # SQLite stores text; keep it naive UTC so that text order is time order.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return value.replace(tzinfo=None) if keeps_naive_text(dialect) else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
@@ -47,7 +47,7 @@ events = Table(
     metadata,
     Column(
         "position",
-        BigInteger().with_variant(Integer(), "sqlite"),
+        BigInteger().with_variant(Integer(), SQLITE),
         primary_key=True,
         autoincrement=False,
     ),

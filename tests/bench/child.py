@@ -17,7 +17,7 @@ from typing import Any
 
 def record_api(url: str, path: str, parts: int) -> dict[str, Any]:
     from ledger import Ledger
-    from ledger.inputs import read_file
+    from ledger.event_files import read_file
     from projections import attach
 
     with open(path, encoding="utf-8") as lines:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from ledger import Ledger
-from ledger.inputs import read_file
+from ledger.event_files import read_file
 from projections import attach, project
 from tests.bench import limits
 from tests.bench.synth import write_jsonl

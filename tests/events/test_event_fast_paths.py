@@ -23,7 +23,7 @@ from events.content_ids import EVENT_NAMESPACE, encode
 from events.parsing import parse_event
 from events.payloads import dumped_payload, to_payload
 from events.stamping import stamp_fresh
-from ledger import inputs
+from ledger import event_files as inputs
 
 from .event_streams import in_stream
 

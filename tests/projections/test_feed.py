@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Table, inspect, select
 from events import parse_event
 from ledger import InvalidEvent, Ledger, StoredEvent
 from ledger.append import BATCH_INFO_PREFIX, append_batch
-from ledger.mapper import to_pending
+from ledger.pending_rows import to_pending
 from projections import attach, catch_up, positions, project, rebuild, register
 from projections.read_models.tables import (
     position_postings,

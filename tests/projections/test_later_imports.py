@@ -15,8 +15,8 @@ from sqlalchemy import insert
 
 from events import UPCASTERS, states_by_date
 from ledger import Ledger, RuleViolation
-from ledger.reads import read_stream_models
 from ledger.schema import events
+from ledger.stream_reads import read_stream_models
 from projections import attach
 from projections.fold.rows import Posting
 from projections.read_models.built_in_models import PositionPostings

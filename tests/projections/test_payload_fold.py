@@ -10,7 +10,7 @@ import orjson
 from hypothesis import given, settings
 
 from events import Event, canonical_json, states_by_date, to_payload
-from ledger.reads import StoredPayload
+from ledger import StoredPayload
 from projections.fold.payload_history import raw_history
 from projections.fold.payload_postings import raw_postings
 from projections.fold.rows import Posting

@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from ledger import Ledger, records
+from ledger import Ledger
+from ledger import model_cache as records
 
 from .conftest import delivery, made, tranche
 

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, delete, insert, select, text, update
 
 from ledger import Ledger, StoredEvent
 from ledger.chain import header_text, link
-from ledger.reads import to_stored
+from ledger.log_reads import to_stored
 from ledger.schema import events
 
 from .conftest import Run, drop_triggers, one_line_error, open_ledger, raw_engine, state_of

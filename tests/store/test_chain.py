@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, date, datetime
 from itertools import pairwise
@@ -14,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from ledger import Anchor, Ledger, read_anchor, write_anchor
-from ledger.chain import Headers, header_text
+from ledger.chain import Links, header_text, link, plain_texts
 
 from .conftest import make_pending
 
@@ -138,7 +139,7 @@ def test_an_anchor_file_round_trips_the_head(ledger: Ledger, tmp_path: Path) -> 
     st.datetimes(timezones=st.just(UTC)),
     st.text(),
 )
-def test_the_write_path_writes_every_header_as_header_text_does(
+def test_every_header_is_the_json_of_its_values_however_it_is_written(
     position: int,
     event_id: str,
     commitment: str,
@@ -149,11 +150,18 @@ def test_the_write_path_writes_every_header_as_header_text_does(
     recorded_at: datetime,
     recorded_by: str,
 ) -> None:
-    headers = Headers(recorded_at, recorded_by)
-    fast = headers.text(
-        position, event_id, commitment, version, type_name, schema_version, effective
+    values = (position, event_id, commitment, version, type_name, schema_version, effective)
+    reference = json.dumps(
+        [
+            *values[:-1],
+            effective.isoformat() if effective else None,
+            recorded_at.isoformat(timespec="microseconds"),
+            recorded_by,
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
     )
-    assert fast == header_text(
+    assert reference == header_text(
         position=position,
         event_id=event_id,
         commitment=commitment,
@@ -164,8 +172,8 @@ def test_the_write_path_writes_every_header_as_header_text_does(
         recorded_at=recorded_at,
         recorded_by=recorded_by,
     )
-    # Values seen before come from its memory: still the same text.
-    again = headers.text(
-        position, event_id, commitment, version, type_name, schema_version, effective
-    )
-    assert again == fast
+    # The write path's way: the shortcut where the texts are plain, the encoder where not.
+    links = Links(recorded_at, recorded_by, plain_texts((event_id,), (commitment,), (type_name,)))
+    expected = link("f" * 64, reference, "{}")
+    assert links.digest("f" * 64, *values, "{}") == expected
+    assert links.digest("f" * 64, *values, "{}") == expected  # the day's text from its memory

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from freezegun import freeze_time
 
 from ledger import Ledger
-from ledger.reads import iter_events
+from ledger.log_reads import iter_events
 
 from .conftest import make_pending
 

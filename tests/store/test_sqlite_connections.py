@@ -4,7 +4,7 @@ busy timeout, a page cache sized for the write path, and deletes that cost no ex
 from __future__ import annotations
 
 from ledger import Ledger
-from ledger.engine import SQLITE_BUSY_TIMEOUT_MS, SQLITE_CACHE_KIB
+from ledger.backends import SQLITE_BUSY_TIMEOUT_MS, SQLITE_CACHE_KIB
 
 FAST = 2  # PRAGMA secure_delete: 0 off, 1 on, 2 fast
 

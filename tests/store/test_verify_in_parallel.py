@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text, update
 
-from ledger import Ledger
+from ledger import Anchor, ChainReport, Ledger
+from ledger.parallel_verify import RANGES_PER_WORKER, spans, walk_range
 from ledger.schema import events
-from ledger.verify import RANGES_PER_WORKER, Anchor, ChainReport, _walk_range, spans, verify_chain
+from ledger.verify import verify_chain
 
 from .conftest import make_pending
 
@@ -203,14 +204,14 @@ def _note_pid(engine: Engine, *args: Any) -> ChainReport | None:
     assert _PIDS is not None
     with _PIDS.open("a") as out:
         out.write(f"{os.getpid()}\n")
-    return _walk_range(engine, *args)
+    return walk_range(engine, *args)
 
 
 def test_the_ranges_are_checked_in_other_processes_and_the_parents_connection_still_works(
     ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _fill(ledger)
-    monkeypatch.setattr("ledger.verify._walk_range", _note_pid)
+    monkeypatch.setattr("ledger.parallel_verify.walk_range", _note_pid)
     monkeypatch.setattr(f"{__name__}._PIDS", tmp_path / "pids")
     with ledger.engine.connect() as held:  # a connection of the parent's, open meanwhile
         report = verify_chain(ledger.engine, page=2, workers=WORKERS)

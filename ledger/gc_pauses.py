@@ -7,7 +7,7 @@ made: on a long import they took about a third of the time, and found next to no
 
 - while a batch is validated, checked and appended, the collector waits (`paused`): the write
   path makes no cyclic garbage (its SQL statements take their values as named parameters: a
-  statement made per call with its values bound in does make cycles, see `ledger.append.among`);
+  statement made per call with its values bound in does make cycles, see `ledger.backends.among`);
 - a long write transaction marks what it keeps as settled at the end of each chunk
   (`gc.freeze()`: collections no longer walk it), and everything is unfrozen when it ends.
 

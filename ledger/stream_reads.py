@@ -1,58 +1,24 @@
-"""Reads of the event log, by position, stream or recording instant; streamed, never all at once."""
+"""The light reads of whole streams, for replays and the write path: no row objects, payloads
+parsed (JSON, not yet models) or models from the cache; streamed, never all at once."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import orjson
-from sqlalchemy import Connection, Engine, Row, func, select
+from sqlalchemy import Connection, select
 
 from events import Event, load_event
 
-from .append import among
+from .backends import among, mark
 from .clock import as_utc
-from .driver import mark, memoised, result_processor
-from .records import StoredEvent, model_of
+from .model_cache import model_of
 from .schema import events
-
-PAGE = 2_000
-
-
-def to_stored(row: Row[Any]) -> StoredEvent:
-    """A row of `select(events)` (every column, in table order) as a StoredEvent."""
-    # Unpacking by position: attribute access on a Row costs a key lookup per column.
-    (
-        position,
-        event_id,
-        commitment,
-        version,
-        type_name,
-        schema_version,
-        effective,
-        recorded_at,
-        recorded_by,
-        payload,
-        prev_hash,
-        hash_,
-    ) = cast("tuple[Any, ...]", row)
-    return StoredEvent(
-        position=position,
-        event_id=UUID(event_id),
-        commitment=commitment,
-        version=version,
-        type_name=type_name,
-        schema_version=schema_version,
-        effective=effective,
-        recorded_at=recorded_at,
-        recorded_by=recorded_by,
-        payload=payload,
-        prev_hash=prev_hash,
-        hash=hash_,
-    )
+from .value_conversions import memoised, result_processor
 
 
 class StreamEvent(NamedTuple):
@@ -166,68 +132,6 @@ def _parsed(payload: str) -> Any:
         return json.loads(payload)
 
 
-def position_known_at(connection: Connection, known_at: datetime | None) -> int:
-    """The last position recorded at or before `known_at` (the whole log when None)."""
-    query = select(func.coalesce(func.max(events.c.position), 0))
-    if known_at is not None:
-        query = query.where(events.c.recorded_at <= as_utc(known_at))
-    return int(connection.execute(query).scalar_one())
-
-
-def iter_events(
-    engine: Engine,
-    *,
-    after: int = 0,
-    upto: int | None = None,
-    known_at: datetime | None = None,
-    commitment: str | None = None,
-    limit: int | None = None,
-    page: int = PAGE,
-) -> Iterator[StoredEvent]:
-    """Events in position order after `after`, up to position `upto` and instant `known_at`.
-
-    Pages by position (keyset), one short query per page, so memory stays flat and no read
-    transaction is held open while the caller works.
-    """
-    if known_at is not None:
-        with engine.connect() as connection:
-            bound = position_known_at(connection, known_at)
-        upto = bound if upto is None else min(upto, bound)
-    remaining = limit
-    cursor = after
-    while remaining is None or remaining > 0:
-        size = page if remaining is None else min(page, remaining)
-        query = select(events).where(events.c.position > cursor)
-        if upto is not None:
-            query = query.where(events.c.position <= upto)
-        if commitment is not None:
-            query = query.where(events.c.commitment == commitment)
-        query = query.order_by(events.c.position).limit(size)
-        with engine.connect() as connection:
-            rows = [to_stored(row) for row in connection.execute(query)]
-        yield from rows
-        if len(rows) < size:
-            return
-        cursor = rows[-1].position
-        if remaining is not None:
-            remaining -= len(rows)
-
-
-def read_streams(
-    connection: Connection, commitments: Iterable[str], *, upto: int | None = None
-) -> dict[str, list[StoredEvent]]:
-    """Every event of the named streams, in position order, in a few bulk queries."""
-    names: Sequence[str] = sorted(set(commitments))
-    streams: dict[str, list[StoredEvent]] = {name: [] for name in names}
-    for matching, values in among(connection, events.c.commitment, names):
-        query = select(events).where(matching)
-        if upto is not None:
-            query = query.where(events.c.position <= upto)
-        for row in connection.execute(query.order_by(events.c.position), values):
-            streams[row.commitment].append(to_stored(row))
-    return streams
-
-
 def read_stream_models(
     connection: Connection,
     commitments: Iterable[str],
@@ -295,14 +199,3 @@ def read_stream_payloads(
                 )
             )
     return streams
-
-
-def count_events(connection: Connection) -> int:
-    """How many events the log holds."""
-    return int(connection.execute(select(func.count()).select_from(events)).scalar_one())
-
-
-def stream_names(connection: Connection) -> list[str]:
-    """Every commitment the log holds events of, in order (read off its first event's key)."""
-    query = select(events.c.commitment).where(events.c.version == 1)
-    return list(connection.execute(query.order_by(events.c.commitment)).scalars())

@@ -4,7 +4,8 @@ SQLAlchemy's `insert(table)` with a list of dicts runs every value through its t
 and builds a parameter dict per row; for the write path's tens of thousands of rows that costs
 more than the database itself. Here each column's bind processor is looked up once, applied
 only to the columns that have one (and once per distinct value, since dates and instants
-repeat), and the rows go to the driver as tuples: `executemany` on SQLite, `COPY` on PostgreSQL.
+repeat), and the rows go to the driver as tuples (`backends.insert_converted`: `executemany` on
+SQLite, `COPY` on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table
-from sqlalchemy.exc import DBAPIError
 
-from .driver import Convert, bind_processor, mark, memoised
+from .backends import insert_converted
+from .value_conversions import Convert, bind_processor, memoised
 
 Row = Sequence[Any]
 
@@ -28,33 +29,6 @@ def insert_rows(
         insert_converted(
             connection, table, columns, converted(connection.dialect, table, columns, rows)
         )
-
-
-def insert_converted(
-    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Row]
-) -> None:
-    """Insert rows whose values are already as the driver takes them (see `converted`)."""
-    if not rows:
-        return
-    dialect = connection.dialect
-    names = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
-    if dialect.name == "postgresql":
-        quoted = dialect.identifier_preparer.quote(table.name)
-        statement = f"COPY {quoted} ({names}) FROM STDIN"
-        driver = connection.connection.driver_connection
-        try:
-            with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-                for row in rows:
-                    copy.write_row(row)
-        except dialect.loaded_dbapi.Error as error:
-            # As SQLAlchemy reports driver errors (IntegrityError, ProgrammingError, ...).
-            raise DBAPIError.instance(
-                statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from error
-        return
-    marks = ", ".join(mark(dialect) for _ in columns)
-    quoted = dialect.identifier_preparer.format_table(table)
-    connection.exec_driver_sql(f"INSERT INTO {quoted} ({names}) VALUES ({marks})", rows)
 
 
 def converted(

@@ -1,6 +1,5 @@
-"""Talking to the database driver directly, as the bulk paths do: its parameter marks, and the
-conversions SQLAlchemy would apply to a column's values, looked up once and run once per
-distinct value."""
+"""The conversions SQLAlchemy would apply to a column's values (DB-API values in and out),
+looked up once and run once per distinct value, for the paths that talk to the driver directly."""
 
 from __future__ import annotations
 
@@ -13,11 +12,6 @@ Convert = Callable[[Any], Any]
 
 # Distinct values remembered per converter, at most: dates and instants repeat a lot.
 _MEMO_LIMIT = 100_000
-
-
-def mark(dialect: Dialect) -> str:
-    """The driver's placeholder for one parameter ("?" for sqlite3, "%s" for psycopg)."""
-    return "?" if dialect.paramstyle == "qmark" else "%s"
 
 
 def bind_processor(column: Column[Any], dialect: Dialect) -> Convert | None:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine
 
+from .backends import private_to_its_connection
+
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection as Pipe
 
@@ -36,9 +38,8 @@ def worker_count(engine: Engine, forced: int | None = None) -> int:
     count = forced if forced is not None else os.cpu_count()
     if not count or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return 0
-    url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
-        return 0  # an in-memory SQLite database is private to the connection that made it
+    if private_to_its_connection(engine.url):
+        return 0
     return count
 
 

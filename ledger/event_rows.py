@@ -1,48 +1,18 @@
-"""The generic rows the store reads and writes: it never needs to know the event classes."""
+"""The generic rows the store reads and writes (it never needs to know the event classes), and
+the receipt of an append."""
 
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from events import Event, load_stored
+from events import Event
 
-# Rows are immutable and a row's model is a pure function of (type, schema version, id, payload),
-# so models are remembered by those: the write path re-reads the streams a batch touches (for
-# the rules and the read models) and would otherwise parse the same rows again chunk after chunk.
-# Bounded (oldest first out) so that memory stays flat on any ledger.
-MODEL_CACHE_SIZE = 20_000
-ModelKey = tuple[str, int, str, str]
-"""(type, schema version, event id as text, payload)."""
-_models: OrderedDict[ModelKey, Event] = OrderedDict()
-_models_lock = threading.Lock()
-
-
-def remember_model(key: ModelKey, model: Event) -> None:
-    """Remember the model of a row (the append path seeds it with the models it just checked)."""
-    with _models_lock:
-        _models[key] = model
-        if len(_models) > MODEL_CACHE_SIZE:
-            _models.popitem(last=False)
-
-
-def model_of(
-    type_name: str, schema_version: int, event_id: str, payload: str, *, remember: bool = True
-) -> Event:
-    """The model of a stored row, parsed once and then remembered (unless `remember` is
-    false: a bulk read that will not ask again only looks the cache up)."""
-    key = (type_name, schema_version, event_id, payload)
-    model = _models.get(key)
-    if model is None:
-        model = load_stored(type_name, schema_version, event_id, payload)
-        if remember:
-            remember_model(key, model)
-    return model
+from .model_cache import model_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +27,7 @@ class PendingEvent:
     payload: str
     origin: str | None = None
     key: str = ""
-    """The event id as text, as the store keeps it (computed once, by the mapper)."""
+    """The event id as text, as the store keeps it (computed once, by `pending_rows.prepare`)."""
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -113,3 +83,16 @@ class Receipt:
     first_position: int | None = None
     last_position: int | None = None
     recorded_at: datetime | None = None
+
+
+def receipt(rows: Sequence[StoredEvent], skipped: int) -> Receipt:
+    """What an append did, from its first and last rows (all of them or just the two ends)."""
+    if not rows:
+        return Receipt(recorded=0, already_present=skipped)
+    return Receipt(
+        recorded=rows[-1].position - rows[0].position + 1,
+        already_present=skipped,
+        first_position=rows[0].position,
+        last_position=rows[-1].position,
+        recorded_at=rows[0].recorded_at,
+    )

@@ -1,4 +1,4 @@
-"""Turns event models into the generic rows the store appends."""
+"""Validates event inputs (dicts or models) and turns each into the row the store appends."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 from events import SCHEMA_VERSION, Event, parse_and_stamp, stamp
 
-from .collector import paused
-from .records import PendingEvent
+from .event_rows import PendingEvent
+from .gc_pauses import paused
 
 EventInput = Event | Mapping[str, Any]
 
@@ -20,7 +20,7 @@ def prepare(
 
     Every event gets its id (its own, or its content id); origins default to `event N`.
     """
-    with paused():  # validation makes no cycles: see collector.py
+    with paused():  # validation makes no cycles: see gc_pauses.py
         return _prepare(items, origins)
 
 

@@ -1,0 +1,111 @@
+"""The rules checked on a batch before it is appended, against the stored streams it touches
+(docs/design.md, "Rules checked on append")."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from events import Event, EventCorrected, StreamWalk, check_stream
+
+from .errors import EventIdConflict
+from .event_rows import PendingEvent
+from .stream_cache import StoredStream, StreamCache
+from .stream_reads import read_stream_models
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedBatch:
+    """A batch that passed the rules: the stream versions it was checked against, every
+    touched stream's events as they will stand once it is appended (position order), and, when
+    asked for, each touched stream's states by date as the rules walked them."""
+
+    versions: dict[str, int]
+    streams: dict[str, list[Event]]
+    walks: dict[str, StreamWalk]
+
+
+def check_batch(
+    connection: Connection,
+    models: Sequence[Event],
+    pending: Sequence[PendingEvent],
+    *,
+    streams: StreamCache | None = None,
+    fold: bool = True,
+) -> CheckedBatch:
+    """Check a batch against the stored streams it touches, loaded in bulk (or from `streams`,
+    the cache of the transaction holding the tail). With `fold`, keep the rules' states."""
+    names = {model.commitment for model in models}
+    stored, resumable = _stored_streams(connection, names, streams)
+    new_by_stream = _new_by_stream(models, pending, stored)
+    versions = {name: len(rows) for name, rows in stored.items()}
+    checked: dict[str, list[Event]] = {}
+    walks: dict[str, StreamWalk] = {}
+    for commitment, new in new_by_stream.items():
+        before = stored[commitment]
+        known_models = [model for _, _, model in before]
+        fresh = [model for model, _ in new]
+        origins = [row.origin for _, row in new]
+        walk = check_stream(known_models, fresh, origins, resume=resumable.get(commitment))
+        checked[commitment] = known_models + fresh
+        if fold:
+            walks[commitment] = walk
+        if streams is not None:
+            after = before + [(row.key, row.payload, _stored_model(model)) for model, row in new]
+            streams.put(commitment, after, walk)
+    for name, rows in stored.items():
+        if name not in checked:  # a stream the batch only repeats events of
+            checked[name] = [model for _, _, model in rows]
+    return CheckedBatch(versions, checked, walks)
+
+
+def _stored_streams(
+    connection: Connection, names: set[str], streams: StreamCache | None
+) -> tuple[dict[str, StoredStream], dict[str, StreamWalk]]:
+    """The named streams as stored (from `streams` where it has them, the rest read in bulk),
+    and the walks of the cached ones, for the rules to resume from."""
+    stored: dict[str, StoredStream] = {}
+    resumable: dict[str, StreamWalk] = {}
+    if streams is not None:
+        for name in names:
+            cached = streams.get(name)
+            if cached is not None:
+                stored[name] = cached[0]
+                if cached[1] is not None:
+                    resumable[name] = cached[1]
+    if len(stored) < len(names):
+        # A transaction with its own cache of streams keeps what it reads there; the
+        # process-wide cache of models is for single batches that read the same streams again.
+        missing = names - stored.keys()
+        stored.update(read_stream_models(connection, missing, remember=streams is None))
+    return stored, resumable
+
+
+def _new_by_stream(
+    models: Sequence[Event], pending: Sequence[PendingEvent], stored: dict[str, StoredStream]
+) -> dict[str, list[tuple[Event, PendingEvent]]]:
+    """The batch's events not stored yet, by stream, in batch order; an id already stored (or
+    repeated in the batch) with other content is refused."""
+    stored_payloads = {key: payload for rows in stored.values() for key, payload, _ in rows}
+    new_by_stream: dict[str, list[tuple[Event, PendingEvent]]] = defaultdict(list)
+    seen: dict[str, str] = {}
+    for model, row in zip(models, pending, strict=True):
+        known: Any = stored_payloads.get(row.key, seen.get(row.key))
+        if known is None:
+            seen[row.key] = row.payload
+            new_by_stream[model.commitment].append((model, row))
+        elif known != row.payload:
+            raise EventIdConflict(row.event_id, row.origin)
+    return new_by_stream
+
+
+def _stored_model(model: Event) -> Event:
+    """The model a stored row reads back as (a correction's replacement loses its own id)."""
+    if isinstance(model, EventCorrected) and model.replacement.id is not None:
+        replacement = model.replacement.model_copy(update={"id": None})
+        return model.model_copy(update={"replacement": replacement})
+    return model
