@@ -53,46 +53,79 @@ def apply(
     unread = sorted(deltas.keys() - stored.keys())
     if unread:
         stored.update(rows.stored(unread, instant))
-    inserting: list[tuple[Key, Totals, datetime]] = []
-    closing: list[tuple[Key, datetime, datetime]] = []
-    dropping: list[tuple[Key, datetime]] = []
-    reviving: list[tuple[Key, datetime]] = []
-    rewriting: list[tuple[Key, datetime, Totals]] = []
+    writes = _Writes()
     for key, delta in deltas.items():
         current, closed_now = stored.get(key, (None, None))
         before = current[1] if current else (0,) * len(MEASURES)
         after = tuple(old + change for old, change in zip(before, delta, strict=True))
         if after == before:
             _hold(held, key, (current, closed_now))
-            continue
+        else:
+            _hold(held, key, writes.bring(key, instant, current, closed_now, after))
+    writes.make(rows)
+
+
+class _Writes:
+    """The row changes one `apply` makes, collected bucket by bucket, then made in order."""
+
+    def __init__(self) -> None:
+        self.inserting: list[tuple[Key, Totals, datetime]] = []
+        self.closing: list[tuple[Key, datetime, datetime]] = []
+        self.dropping: list[tuple[Key, datetime]] = []
+        self.reviving: list[tuple[Key, datetime]] = []
+        self.rewriting: list[tuple[Key, datetime, Totals]] = []
+
+    def bring(
+        self,
+        key: Key,
+        instant: datetime,
+        current: tuple[datetime, Totals] | None,
+        closed_now: tuple[datetime, Totals] | None,
+        after: Totals,
+    ) -> Stored:
+        """Note the writes that make a bucket's totals `after` from `instant` on, given its
+        current row and its row closed at `instant`; return the two as the writes leave them."""
         now: tuple[datetime, Totals] | None = (instant, after) if any(after) else None
         if current is not None and current[0] == instant:
-            # Made at this instant: rewrite it, or fall back to the row it replaced.
-            if closed_now is not None and closed_now[1] == after:
-                dropping.append((key, instant))
-                reviving.append((key, closed_now[0]))
-                now, closed_now = closed_now, None
-            elif now is not None:
-                rewriting.append((key, instant, after))
-            else:
-                dropping.append((key, instant))
-        elif current is not None:
-            closing.append((key, current[0], instant))
-            closed_now = current
+            return self._remake(key, instant, closed_now, now, after)
+        if current is not None:
+            self.closing.append((key, current[0], instant))
             if now is not None:
-                inserting.append((key, after, instant))
-        elif closed_now is not None and closed_now[1] == after:
-            reviving.append((key, closed_now[0]))
-            now, closed_now = closed_now, None
-        elif now is not None:
-            inserting.append((key, after, instant))
-        _hold(held, key, (now, closed_now))
-    # Drops first: a revived row's span must not meet a row made at the same instant.
-    rows.drop(dropping)
-    rows.close(closing)
-    rows.revive(reviving)
-    rows.rewrite(rewriting)
-    rows.insert(inserting)
+                self.inserting.append((key, after, instant))
+            return now, current
+        if closed_now is not None and closed_now[1] == after:
+            self.reviving.append((key, closed_now[0]))
+            return closed_now, None
+        if now is not None:
+            self.inserting.append((key, after, instant))
+        return now, closed_now
+
+    def _remake(
+        self,
+        key: Key,
+        instant: datetime,
+        closed_now: tuple[datetime, Totals] | None,
+        now: tuple[datetime, Totals] | None,
+        after: Totals,
+    ) -> Stored:
+        """A row made at this instant: rewrite it, or fall back to the row it replaced."""
+        if closed_now is not None and closed_now[1] == after:
+            self.dropping.append((key, instant))
+            self.reviving.append((key, closed_now[0]))
+            return closed_now, None
+        if now is not None:
+            self.rewriting.append((key, instant, after))
+        else:
+            self.dropping.append((key, instant))
+        return now, closed_now
+
+    def make(self, rows: BucketRows) -> None:
+        # Drops first: a revived row's span must not meet a row made at the same instant.
+        rows.drop(self.dropping)
+        rows.close(self.closing)
+        rows.revive(self.reviving)
+        rows.rewrite(self.rewriting)
+        rows.insert(self.inserting)
 
 
 def _hold(held: OrderedDict[Any, Any], key: Key, rows: Stored) -> None:
