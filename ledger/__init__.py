@@ -10,18 +10,14 @@ from events import InvalidEvent, LedgerError, RuleViolation
 
 from .anchor import Anchor, read_anchor, write_anchor
 from .append import (
-    BATCH_INFO_PREFIX,
-    STATES_INFO_KEY,
-    STREAMS_INFO_KEY,
     AppendHook,
     CommitHook,
-    forget_batch,
 )
 from .backends import among, insert_converted, lock_tail, mark
 from .bulk_insert import converted, insert_rows
 from .chain_report import ChainReport
 from .clock import Clock, as_utc, utc_now
-from .engine import TRANSACTION_INFO_PREFIX, safe_url
+from .engine import safe_url
 from .errors import ChainBroken, ConcurrencyConflict, EventIdConflict, StoreError
 from .event_files import FORMATS, Located, read_file, read_stdin
 from .event_rows import PendingEvent, Receipt, StoredEvent
@@ -38,13 +34,10 @@ from .stream_reads import (
     stream_event,
 )
 from .value_conversions import bind_processor, memoised, result_processor
+from .write_transaction import HandedRows, WriteTransaction
 
 __all__ = [
-    "BATCH_INFO_PREFIX",
     "FORMATS",
-    "STATES_INFO_KEY",
-    "STREAMS_INFO_KEY",
-    "TRANSACTION_INFO_PREFIX",
     "Anchor",
     "AppendHook",
     "ChainBroken",
@@ -53,6 +46,7 @@ __all__ = [
     "CommitHook",
     "ConcurrencyConflict",
     "EventIdConflict",
+    "HandedRows",
     "InvalidEvent",
     "Ledger",
     "LedgerError",
@@ -65,13 +59,13 @@ __all__ = [
     "StoredPayload",
     "Taken",
     "UTCDateTime",
+    "WriteTransaction",
     "among",
     "as_utc",
     "bind_processor",
     "converted",
     "detach",
     "event_log",
-    "forget_batch",
     "insert_converted",
     "insert_rows",
     "iter_stream_payloads",

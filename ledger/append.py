@@ -9,25 +9,20 @@ from operator import attrgetter
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
+from events import Event, StreamWalk
+
 from .backends import among, lock_tail
 from .bulk_insert import insert_rows
 from .chain import GENESIS, Links, plain_texts
 from .errors import ConcurrencyConflict, EventIdConflict
 from .event_rows import PendingEvent, StoredEvent
 from .schema import EVENT_COLUMNS, events
+from .write_transaction import HandedRows, WriteTransaction
 
-AppendHook = Callable[[Connection, Sequence[StoredEvent]], None]
+AppendHook = Callable[[Connection, HandedRows], None]
+"""Called inside every append transaction with the rows a batch stored (see `HandedRows`)."""
 CommitHook = Callable[[Connection], None]
-
-BATCH_INFO_PREFIX = "capledger.batch."
-"""Keys of `connection.info` under this prefix live for one append: the write path drops them
-all when it ends (pooled connections keep their info), so hooks may keep batch state there."""
-
-STREAMS_INFO_KEY = BATCH_INFO_PREFIX + "streams"
-"""Where, in `connection.info`, the write path lends hooks the checked streams of a batch."""
-
-STATES_INFO_KEY = BATCH_INFO_PREFIX + "states"
-"""Where the write path lends hooks each checked stream's walk (events.StreamWalk)."""
+"""Called once at the end of every append transaction, before it commits."""
 
 # The texts of a row that its header writes between quotes.
 _QUOTED = (attrgetter("key"), attrgetter("commitment"), attrgetter("type_name"))
@@ -36,12 +31,6 @@ _QUOTED = (attrgetter("key"), attrgetter("commitment"), attrgetter("type_name"))
 def _plain(rows: Sequence[PendingEvent]) -> bool:
     """Whether every text the rows' headers quote is written as it is (see `chain.hashed_text`)."""
     return plain_texts(*(map(column, rows) for column in _QUOTED))
-
-
-def forget_batch(connection: Connection) -> None:
-    """Drop every batch-scoped entry of `connection.info`."""
-    for key in [key for key in connection.info if str(key).startswith(BATCH_INFO_PREFIX)]:
-        del connection.info[key]
 
 
 def stream_versions(connection: Connection, commitments: Iterable[str]) -> dict[str, int]:
@@ -113,7 +102,7 @@ def next_instant(now: datetime, last_recorded: datetime | None) -> datetime:
 
 
 def append_batch(
-    connection: Connection,
+    transaction: WriteTransaction,
     pending: Sequence[PendingEvent],
     *,
     expected_versions: Mapping[str, int] | None,
@@ -122,8 +111,13 @@ def append_batch(
     hooks: Sequence[AppendHook] = (),
     recorded_at: datetime | None = None,
     versions_known: bool = False,
+    streams: Mapping[str, Sequence[Event]] | None = None,
+    walks: Mapping[str, StreamWalk] | None = None,
 ) -> tuple[list[StoredEvent], int]:
     """Append inside the caller's write transaction; returns the stored rows and the skip count.
+
+    The hooks get the stored rows as `HandedRows`, with the checked `streams` and their
+    rules' `walks` (where the caller checked the batch) and the `transaction`.
 
     `expected_versions` names the version each stream had when the caller checked its rules;
     if another writer moved a stream since, nothing is written and ConcurrencyConflict is raised.
@@ -131,6 +125,7 @@ def append_batch(
     the versions, with no need to read them again.
     `recorded_at` is given when one transaction appends in several parts: they share one instant.
     """
+    connection = transaction.connection
     lock_tail(connection)
     fresh, skipped = new_events_only(connection, pending)
     if not fresh:
@@ -191,6 +186,7 @@ def append_batch(
         # Only reachable if something bypassed the tail lock; never store a forked chain.
         commitment = fresh[0].commitment
         raise ConcurrencyConflict(commitment, versions[commitment], -1) from error
+    handed = HandedRows(rows, transaction, streams, walks)
     for hook in hooks:
-        hook(connection, rows)
+        hook(connection, handed)
     return rows, skipped

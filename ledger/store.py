@@ -7,21 +7,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from events import Event
 
 from .actor import resolve_actor
 from .anchor import Anchor
-from .append import (
-    STATES_INFO_KEY,
-    STREAMS_INFO_KEY,
-    AppendHook,
-    CommitHook,
-    append_batch,
-    forget_batch,
-)
+from .append import AppendHook, CommitHook, append_batch
 from .backends import lock_tail
 from .batch_check import CheckedBatch, check_batch
 from .chain_report import ChainReport
@@ -37,6 +30,7 @@ from .model_cache import remember_models
 from .pending_rows import EventInput, prepare
 from .stream_cache import StreamCache
 from .verify import verify_chain
+from .write_transaction import WriteTransaction
 
 MAX_ATTEMPTS = 8
 
@@ -74,15 +68,14 @@ class Ledger:
     # -- the write path -------------------------------------------------------------------
 
     def on_append(self, hook: AppendHook) -> None:
-        """Call `hook(connection, stored_rows)` inside every append transaction, before commit.
+        """Call `hook(connection, rows)` inside every append transaction, before commit.
 
-        While a checked batch is appended, `connection.info[STREAMS_INFO_KEY]` holds each
-        touched commitment's events (models, position order) as they stand after the append,
-        and `connection.info[STATES_INFO_KEY]` the rules' walk of it (a `StreamWalk`: its
-        state at the end of each effective date, `states_by_date` of those events, and the
+        `rows` (`HandedRows`, a list of the stored rows) also carries, for a batch checked by
+        the rules, each touched commitment's events as they stand after the append and the
+        rules' walk of it (a `StreamWalk`: its state at the end of each effective date, and the
         first date this batch may have changed), so that a hook need neither read nor fold
-        them again. Hooks may keep their own batch state under BATCH_INFO_PREFIX: it
-        is all dropped when the append ends.
+        them again; and the `WriteTransaction`, where a hook keeps what it needs for the
+        transaction's later batches and asks for work to be done before the commit.
         """
         self._hooks.append(hook)
 
@@ -95,9 +88,10 @@ class Ledger:
         """
         self._commit_hooks.append(hook)
 
-    def _before_commit(self, connection: Connection) -> None:
+    def _before_commit(self, transaction: WriteTransaction) -> None:
+        transaction.finish()
         for hook in self._commit_hooks:
-            hook(connection)
+            hook(transaction.connection)
 
     def record(
         self,
@@ -134,9 +128,9 @@ class Ledger:
             remember_models(models, pending)  # a later batch may read them again
             return done
         # Lost every race: check again holding the tail, where no other writer can get ahead.
-        with self._writing() as connection:
+        with self._writing() as transaction:
             rows, skipped = self._check_and_append(
-                connection, models, pending, recorded_by=recorded_by
+                transaction, models, pending, recorded_by=recorded_by
             )
         return receipt(rows, skipped)
 
@@ -153,27 +147,30 @@ class Ledger:
         throughout, so other writers wait; every chunk is checked against what precedes it.
         """
         recorded_by = resolve_actor(actor) if actor else self.actor
-        with settling(), paused(), self._writing() as connection:
+        with settling(), paused(), self._writing() as transaction:
             ends, skipped = record_chunks(
-                located, chunk, partial(self._check_and_append, connection, recorded_by=recorded_by)
+                located,
+                chunk,
+                partial(self._check_and_append, transaction, recorded_by=recorded_by),
             )
             # What the chunks kept is freed by now, before the before-commit hooks run (a first
             # fill of the read models reads the whole log).
         return receipt(ends, skipped)
 
     @contextmanager
-    def _writing(self) -> Iterator[Connection]:
+    def _writing(self) -> Iterator[WriteTransaction]:
         """A write transaction holding the tail of the log until it ends."""
         with self.engine.connect() as connection:
             connection = connection.execution_options(capledger_begin="IMMEDIATE")
             with connection.begin():
                 lock_tail(connection)
-                yield connection
-                self._before_commit(connection)
+                transaction = WriteTransaction(connection)
+                yield transaction
+                self._before_commit(transaction)
 
     def _check_and_append(
         self,
-        connection: Connection,
+        transaction: WriteTransaction,
         models: Sequence[Event],
         pending: Sequence[PendingEvent],
         *,
@@ -187,21 +184,22 @@ class Ledger:
         """
         with paused():  # the rules' walk makes many objects and no cycles: see gc_pauses.py
             checked = check_batch(
-                connection, models, pending, streams=streams, fold=bool(self._hooks)
+                transaction.connection, models, pending, streams=streams, fold=bool(self._hooks)
             )
         if streams is None:
             remember_models(models, pending)  # a later batch may read them again
-        with handing_over(connection, checked):
-            return append_batch(
-                connection,
-                pending,
-                expected_versions=checked.versions,
-                recorded_by=recorded_by,
-                clock=self.clock,
-                hooks=self._hooks,
-                recorded_at=recorded_at,
-                versions_known=True,
-            )
+        return append_batch(
+            transaction,
+            pending,
+            expected_versions=checked.versions,
+            recorded_by=recorded_by,
+            clock=self.clock,
+            hooks=self._hooks,
+            recorded_at=recorded_at,
+            versions_known=True,
+            streams=checked.streams,
+            walks=checked.walks,
+        )
 
     def append(
         self,
@@ -227,16 +225,19 @@ class Ledger:
     ) -> Receipt:
         with self.engine.connect() as connection:
             connection = connection.execution_options(capledger_begin="IMMEDIATE")
-            with connection.begin(), handing_over(connection, checked):
+            with connection.begin():
+                transaction = WriteTransaction(connection)
                 rows, skipped = append_batch(
-                    connection,
+                    transaction,
                     pending,
                     expected_versions=expected_versions,
                     recorded_by=recorded_by,
                     clock=self.clock,
                     hooks=self._hooks,
+                    streams=None if checked is None else checked.streams,
+                    walks=None if checked is None else checked.walks,
                 )
-                self._before_commit(connection)
+                self._before_commit(transaction)
         return receipt(rows, skipped)
 
     # -- reads ----------------------------------------------------------------------------
@@ -270,17 +271,3 @@ class Ledger:
         still reaches it.
         """
         return verify_chain(self.engine, anchor=anchor)
-
-
-@contextmanager
-def handing_over(connection: Connection, checked: CheckedBatch | None) -> Iterator[None]:
-    """Lend the checked streams and their states (if any) to the append hooks: no need to read
-    or fold them again."""
-    if checked is not None:
-        connection.info[STREAMS_INFO_KEY] = checked.streams
-        connection.info[STATES_INFO_KEY] = checked.walks
-    try:
-        yield
-    finally:
-        # Pooled connections keep their info: never leave a batch's state behind.
-        forget_batch(connection)

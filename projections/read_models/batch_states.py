@@ -11,17 +11,19 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from events import Event, StreamWalk, states_by_date
-from ledger import BATCH_INFO_PREFIX, STATES_INFO_KEY, STREAMS_INFO_KEY, StoredEvent, read_streams
+from events import Event, states_by_date
+from ledger import HandedRows, StoredEvent, read_streams
 
 from ..fold import Folded
 
 __all__ = ["folded_states"]
 
-HANDED = STREAMS_INFO_KEY
-"""connection.info key: the full streams of the chunk being appended, put there by the writer."""
 
-_FOLDED = BATCH_INFO_PREFIX + "folded"
+class _Folded:
+    """What one batch's folds gave, kept on its transaction for every projection handed it."""
+
+    batch: tuple[int, str] | None = None
+    states: dict[str, Folded]
 
 
 def _last_rows(rows: Sequence[StoredEvent]) -> dict[str, StoredEvent]:
@@ -31,34 +33,28 @@ def _last_rows(rows: Sequence[StoredEvent]) -> dict[str, StoredEvent]:
     return last
 
 
-def _handed(connection: Connection, rows: Sequence[StoredEvent]) -> dict[str, list[Event]]:
+def _handed(rows: HandedRows) -> dict[str, list[Event]]:
     """The touched streams the writer handed over, where they match these rows exactly."""
-    streams = connection.info.get(HANDED)
-    if not isinstance(streams, dict):
-        return {}
     usable: dict[str, list[Event]] = {}
     for commitment, row in _last_rows(rows).items():
-        stream = streams.get(commitment)
+        stream = rows.streams.get(commitment)
         # The stream as known up to these rows has `row.version` events, `row` the last.
         if (
-            isinstance(stream, list)
+            stream is not None
             and len(stream) == row.version
             and getattr(stream[-1], "id", None) == row.event_id
         ):
-            usable[commitment] = stream
+            usable[commitment] = list(stream)
     return usable
 
 
-def _handed_states(connection: Connection, streams: dict[str, list[Event]]) -> dict[str, Folded]:
+def _handed_states(rows: HandedRows, streams: dict[str, list[Event]]) -> dict[str, Folded]:
     """The states by date the rules walked, for the handed streams whose walk ends with them."""
-    walked = connection.info.get(STATES_INFO_KEY)
-    if not isinstance(walked, dict):
-        return {}
     usable: dict[str, Folded] = {}
     for commitment in streams:
-        found = walked.get(commitment)
+        found = rows.walks.get(commitment)
         # Walked over exactly the handed stream, which ends with these rows.
-        if isinstance(found, StreamWalk) and found.count == len(streams[commitment]):
+        if found is not None and found.count == len(streams[commitment]):
             usable[commitment] = (found.states, found.changed_from)
     return usable
 
@@ -68,19 +64,20 @@ def folded_states(connection: Connection, rows: Sequence[StoredEvent]) -> dict[s
     the first date these rows may have changed (None: any).
 
     Folded once per batch (or not at all, when the rules' walk was handed over): the posting
-    projections handed the same rows share the result.
+    projections handed the same rows (`HandedRows`) share the result.
     """
     names = {row.commitment for row in rows}
-    key = (rows[-1].position, rows[-1].hash)
-    cached = connection.info.get(_FOLDED)
-    if cached is None or cached[0] != key:
-        cached = (key, {})
-        connection.info[_FOLDED] = cached
-    known: dict[str, Folded] = cached[1]
+    known: dict[str, Folded] = {}
+    if isinstance(rows, HandedRows):
+        kept = rows.transaction.kept(_Folded, _Folded)
+        batch = (rows[-1].position, rows[-1].hash)
+        if kept.batch != batch:
+            kept.batch, kept.states = batch, {}
+        known = kept.states
     missing = names - known.keys()
     if missing:
-        handed = _handed(connection, rows)
-        walked = _handed_states(connection, handed)
+        handed = _handed(rows) if isinstance(rows, HandedRows) else {}
+        walked = _handed_states(rows, handed) if isinstance(rows, HandedRows) else {}
         for name in missing & walked.keys():
             known[name] = walked[name]
         missing -= walked.keys()

@@ -20,7 +20,6 @@ from ledger import insert_rows
 
 from .bucket_rows import COLUMNS, Key, pairs
 from .bucket_upkeep import period_of
-from .held_rows import HeldPostings
 from .tables import MEASURES, position_buckets
 
 __all__ = ["Changes", "merge", "rebuild", "tally"]
@@ -41,7 +40,6 @@ Changes = dict[Key, dict[datetime, list[int]]]
 def rebuild(connection: Connection, changes: Changes) -> None:
     """Fill the buckets again after a rebuild from zero, from the tally of every row the
     postings table was filled with (`tally`, `merge`: the months' changes)."""
-    HeldPostings.forget(connection)  # rows held by this transaction are no longer the table's
     connection.execute(delete(position_buckets))
     changes = _with_years(changes)
     rows: list[tuple[Any, ...]] = []

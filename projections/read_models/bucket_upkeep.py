@@ -20,7 +20,6 @@ from sqlalchemy import Connection
 
 from . import held_rows as holding
 from .bucket_rows import AMOUNTS, KEY, BucketRows, Key, Stored, Totals
-from .held_rows import held_buckets
 from .tables import MEASURES
 
 __all__ = ["AMOUNTS", "LEVELS", "apply", "period_of"]
@@ -41,14 +40,15 @@ def apply(
     instant: datetime,
     added: Iterable[Sequence[Any]],
     removed: Iterable[Sequence[Any]],
+    held: OrderedDict[Any, Any],
 ) -> None:
     """Bring the buckets to what the postings say from `instant` on, given the posting rows
-    (values in the order of `columns`) that became current at `instant` and that stopped."""
+    (values in the order of `columns`) that became current at `instant` and that stopped;
+    `held` has the buckets' rows as the transaction left them (`held_rows.held_buckets`)."""
     deltas = _deltas(columns, added, removed)
     if not deltas:
         return
     rows = BucketRows(connection)
-    held = held_buckets(connection, instant)
     stored: dict[Key, Stored] = {key: held[key] for key in deltas if key in held}
     unread = sorted(deltas.keys() - stored.keys())
     if unread:

@@ -18,9 +18,11 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from events import CommitmentState
+from ledger import WriteTransaction
 
 from ..fold import Posting, States, split
 from . import bucket_tally, bucket_upkeep
+from .held_rows import held_buckets
 from .posting_tables import PostingProjection
 from .tables import MEASURES, position_buckets, position_postings, tranche_schedule
 
@@ -96,8 +98,11 @@ class PositionPostings(PostingProjection):
         instant: datetime,
         added: list[Posting],
         removed: list[Posting],
+        *,
+        transaction: WriteTransaction | None = None,
     ) -> None:
-        bucket_upkeep.apply(connection, self.columns, instant, added, removed)
+        held = held_buckets(transaction, instant)
+        bucket_upkeep.apply(connection, self.columns, instant, added, removed, held)
 
     def tally(self, rows: Sequence[Posting], into: Any = None) -> bucket_tally.Changes:
         return bucket_tally.tally(self.all_columns, rows, into)

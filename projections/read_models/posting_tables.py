@@ -37,11 +37,7 @@ from sqlalchemy import (
 )
 
 from events import Event, states_by_date
-from ledger import (
-    StoredEvent,
-    among,
-    insert_rows,
-)
+from ledger import HandedRows, StoredEvent, WriteTransaction, among, insert_rows
 
 from ..fold import Folded, Posting, States
 from .batch_states import folded_states
@@ -88,7 +84,6 @@ class PostingProjection(ABC):
         return (*self.columns, "known_from", "known_until")
 
     def reset(self, connection: Connection) -> None:
-        HeldPostings.forget(connection)
         for table in self.tables:
             connection.execute(delete(table))
 
@@ -98,10 +93,13 @@ class PostingProjection(ABC):
         instant: datetime,
         added: list[Posting],
         removed: list[Posting],
+        *,
+        transaction: WriteTransaction | None = None,
     ) -> None:
         """Told, after each write, which rows became current at `instant` (inserted or revived)
         and which stopped being current (closed or dropped): for aggregates kept beside the
-        table, in the same transaction. Nothing by default."""
+        table, in the same transaction (which keeps what they hold for its later batches).
+        Nothing by default."""
         return None
 
     def tally(self, rows: Sequence[Posting], into: Any = None) -> Any:
@@ -121,8 +119,10 @@ class PostingProjection(ABC):
 
     def handle(self, connection: Connection, rows: Sequence[StoredEvent]) -> None:
         instant = rows[0].recorded_at
-        added, removed = self.write_states(connection, instant, folded_states(connection, rows))
-        self.changed(connection, instant, added, removed)
+        transaction = rows.transaction if isinstance(rows, HandedRows) else None
+        states = folded_states(connection, rows)
+        added, removed = self.write_states(connection, instant, states, transaction=transaction)
+        self.changed(connection, instant, added, removed, transaction=transaction)
 
     def write_states(
         self,
@@ -131,6 +131,7 @@ class PostingProjection(ABC):
         states: dict[str, Folded],
         *,
         new_rows: list[Posting] | None = None,
+        transaction: WriteTransaction | None = None,
     ) -> tuple[list[Posting], list[Posting]]:
         """Make the rows of each stream in `states` those its states want, as known from
         `instant` on (see above); `Folded` also says from which date they may have changed.
@@ -138,12 +139,15 @@ class PostingProjection(ABC):
         (before anything reads these streams' rows again), instead of inserted now.
 
         Returns the rows that became current and those that stopped, for `changed`, which the
-        caller tells of them (at once or in parts: the buckets come out the same)."""
+        caller tells of them (at once or in parts: the buckets come out the same). The
+        `transaction` keeps the rows it leaves for its later batches (`HeldPostings`)."""
         wanted = {
             commitment: (self.from_states(commitment, stream_states, since), since)
             for commitment, (stream_states, since) in states.items()
         }
-        return self.write_wanted(connection, instant, wanted, new_rows=new_rows)
+        return self.write_wanted(
+            connection, instant, wanted, new_rows=new_rows, transaction=transaction
+        )
 
     def write_wanted(
         self,
@@ -152,10 +156,11 @@ class PostingProjection(ABC):
         wanted_by_stream: Mapping[str, tuple[set[Posting], date | None]],
         *,
         new_rows: list[Posting] | None = None,
+        transaction: WriteTransaction | None = None,
     ) -> tuple[list[Posting], list[Posting]]:
         """As `write_states`, given the rows each stream wants (those effective from the date
         beside them on, or all where it is None) instead of its states."""
-        held = HeldPostings.of(connection, instant)
+        held = HeldPostings.of(transaction, instant)
         stored = self._stored(connection, set(wanted_by_stream), instant, held)
         effective = self.columns.index("effective")
         closing: list[dict[str, Any]] = []

@@ -10,13 +10,14 @@ them does. The later batches of a long import are put off until the commit (put_
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import Connection
 
-from ledger import TRANSACTION_INFO_PREFIX, AppendHook, Ledger, StoredEvent
+from ledger import AppendHook, HandedRows, Ledger, WriteTransaction
 
-from ..read_models import PostingProjection
+from ..read_models import HeldPostings, PostingProjection
 from .checkpoints import checkpoint_of, create_tables, is_empty, save_checkpoint
 from .feed_from_log import advance, feed_instants
 from .fill import fill_from_log
@@ -25,16 +26,30 @@ from .put_off import PutOff, write_put_off
 
 __all__ = ["hook_for", "register", "registered"]
 
-_DEFERRED = TRANSACTION_INFO_PREFIX + "deferred_projections"
-"""The never-filled posting projections this transaction fills before it commits, by name."""
 
-_FED = TRANSACTION_INFO_PREFIX + "fed_projections"
-"""The posting projections this transaction has fed a batch, by name."""
+@dataclass
+class _Progress:
+    """A Ledger's progress display, told as its transactions fill or write before commit."""
 
-_SETTLING = TRANSACTION_INFO_PREFIX + "settling_projections"
-"""The posting projections whose later batches this transaction writes before it commits."""
+    told: Progress | None = None
+
+
+@dataclass
+class _Upkeep:
+    """What the hooks of one write transaction share, kept on it (`WriteTransaction.kept`)."""
+
+    deferred: dict[str, PostingProjection] = field(default_factory=dict)
+    """The never-filled posting projections this transaction fills before it commits."""
+    fed: set[str] = field(default_factory=set)
+    """The posting projections this transaction has fed a batch."""
+    put_off: dict[str, PutOff] = field(default_factory=dict)
+    """The posting projections whose later batches this transaction writes before it commits."""
+    finishing: bool = False
+    """Whether the work before the commit is asked for already."""
+
 
 _REGISTERED: weakref.WeakKeyDictionary[Ledger, dict[str, Projection]] = weakref.WeakKeyDictionary()
+_PROGRESS: weakref.WeakKeyDictionary[Ledger, _Progress] = weakref.WeakKeyDictionary()
 
 
 def registered(ledger: Ledger) -> list[Projection]:
@@ -50,85 +65,110 @@ def register(ledger: Ledger, projection: Projection, *, progress: Progress | Non
     posting projections are filled or written before a commit (see above): the events gone
     through so far.
     """
-    known = _REGISTERED.get(ledger)
-    if known is None:
-        known = _REGISTERED[ledger] = {}
-        fill = _FILLS[ledger] = AtCommit()
-        ledger.before_commit(fill)
+    known = _REGISTERED.setdefault(ledger, {})
+    shown = _PROGRESS.setdefault(ledger, _Progress())
     if progress is not None:
-        _FILLS[ledger].progress = progress
+        shown.told = progress
     if projection.name in known:
         return
     with ledger.engine.begin() as connection:
         create_tables(connection, projection)
     known[projection.name] = projection
-    ledger.on_append(hook_for(projection, first_fill_before_commit=True))
+    ledger.on_append(hook_for(projection, first_fill_before_commit=True, progress=shown))
 
 
-def hook_for(projection: Projection, *, first_fill_before_commit: bool = False) -> AppendHook:
+def hook_for(
+    projection: Projection,
+    *,
+    first_fill_before_commit: bool = False,
+    progress: _Progress | None = None,
+) -> AppendHook:
     """The append hook that keeps a projection current (what `register` installs).
 
-    With `first_fill_before_commit` (what `register` asks for, having installed the fill as a
-    before-commit hook of the Ledger), a posting projection never filled is left for that fill;
-    without, every batch feeds it.
+    With `first_fill_before_commit` (what `register` asks for), a posting projection never
+    filled is left until the end of the transaction and filled then from the whole log, and a
+    long import's later batches are written once before the commit; without, every batch
+    feeds it as it comes.
     """
+    shown = _Progress() if progress is None else progress
 
-    def hook(connection: Connection, rows: Sequence[StoredEvent]) -> None:
-        _on_append(connection, projection, rows, defer=first_fill_before_commit)
+    def hook(connection: Connection, rows: HandedRows) -> None:
+        _on_append(connection, projection, rows, defer=first_fill_before_commit, progress=shown)
 
     return hook
 
 
 def _on_append(
-    connection: Connection, projection: Projection, rows: Sequence[StoredEvent], *, defer: bool
+    connection: Connection,
+    projection: Projection,
+    rows: HandedRows,
+    *,
+    defer: bool,
+    progress: _Progress,
 ) -> None:
-    deferred: dict[str, PostingProjection] | None = connection.info.get(_DEFERRED)
-    if deferred is not None and projection.name in deferred:
+    transaction = rows.transaction
+    upkeep = transaction.kept(_Upkeep, _Upkeep)
+    if projection.name in upkeep.deferred or not rows:
         return
-    if not rows:
-        return
-    pending: dict[str, PutOff] = connection.info.get(_SETTLING, {})
-    settling = pending.get(projection.name)
-    if settling is not None:
-        if settling.takes(rows):
+    put_off = upkeep.put_off.get(projection.name)
+    if put_off is not None:
+        if put_off.takes(rows):
             return
-        write_put_off(connection, [pending.pop(projection.name)])
+        write_put_off(transaction, [upkeep.put_off.pop(projection.name)])
     checkpoint = checkpoint_of(connection, projection.name)
     if checkpoint >= rows[-1].position:
         return
     if defer and isinstance(projection, PostingProjection):
-        if checkpoint == 0 and is_empty(connection, projection):
-            connection.info.setdefault(_DEFERRED, {})[projection.name] = projection
+        if _left_until_commit(connection, projection, rows, checkpoint, upkeep):
+            _finish_before_commit(transaction, upkeep, progress)
             return
-        fed: set[str] = connection.info.setdefault(_FED, set())
-        if projection.name in fed and checkpoint == rows[0].position - 1:
-            settling = PutOff.of(projection, rows)
-            if settling is not None:
-                connection.info.setdefault(_SETTLING, {})[projection.name] = settling
-                return
-        fed.add(projection.name)
+        upkeep.fed.add(projection.name)
     if checkpoint == rows[0].position - 1:
         feed_instants(connection, projection, rows)
         save_checkpoint(connection, projection.name, rows[-1].position)
     else:
         # Behind: events appended without this hook come first, read back from the log.
-        advance(connection, projection)
+        advance(connection, projection, transaction=transaction)
 
 
-class AtCommit:
-    """A Ledger's before-commit hook: fill the projections the transaction left unfilled, and
-    write what it put off (see above), telling `progress` as it goes."""
+def _left_until_commit(
+    connection: Connection,
+    projection: PostingProjection,
+    rows: HandedRows,
+    checkpoint: int,
+    upkeep: _Upkeep,
+) -> bool:
+    """Whether the batch is left for the commit: the projection was never filled (it is then
+    filled from the whole log), or this is a later batch of the instant it was fed."""
+    if checkpoint == 0 and is_empty(connection, projection):
+        upkeep.deferred[projection.name] = projection
+        return True
+    if projection.name in upkeep.fed and checkpoint == rows[0].position - 1:
+        put_off = PutOff.of(projection, rows)
+        if put_off is not None:
+            upkeep.put_off[projection.name] = put_off
+            return True
+    return False
 
-    def __init__(self) -> None:
-        self.progress: Progress | None = None
 
-    def __call__(self, connection: Connection) -> None:
-        deferred: dict[str, PostingProjection] | None = connection.info.pop(_DEFERRED, None)
-        if deferred:
-            fill_from_log(connection, list(deferred.values()), self.progress, committed=False)
-        settling: dict[str, PutOff] | None = connection.info.pop(_SETTLING, None)
-        if settling:
-            write_put_off(connection, list(settling.values()), self.progress)
+def _finish_before_commit(
+    transaction: WriteTransaction, upkeep: _Upkeep, progress: _Progress
+) -> None:
+    """Ask the transaction, once, to fill and write what it left, before it commits."""
+    if not upkeep.finishing:
+        upkeep.finishing = True
+        transaction.before_commit(partial(_finish, transaction, upkeep, progress))
 
 
-_FILLS: weakref.WeakKeyDictionary[Ledger, AtCommit] = weakref.WeakKeyDictionary()
+def _finish(transaction: WriteTransaction, upkeep: _Upkeep, progress: _Progress) -> None:
+    """Fill the projections the transaction left unfilled, and write what it put off, telling
+    `progress` as it goes."""
+    deferred, upkeep.deferred = upkeep.deferred, {}
+    if deferred:
+        fill_from_log(
+            transaction.connection, list(deferred.values()), progress.told, committed=False
+        )
+        HeldPostings.forget(transaction)  # the tables changed underneath: hold nothing
+    put_off, upkeep.put_off = upkeep.put_off, {}
+    if put_off:
+        write_put_off(transaction, list(put_off.values()), progress.told)

@@ -15,7 +15,7 @@ from operator import attrgetter
 
 from sqlalchemy import Connection, Engine, select
 
-from ledger import Ledger, StoredEvent, event_log, forget_batch, lock_tail, to_stored
+from ledger import HandedRows, Ledger, WriteTransaction, event_log, lock_tail, to_stored
 
 from ..read_models import PostingProjection
 from .checkpoints import checkpoint_of, create_tables, is_empty, log_head, save_checkpoint
@@ -73,10 +73,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         connection = connection.execution_options(capledger_begin="IMMEDIATE")
         with connection.begin():
             lock_tail(connection)
-            try:
-                yield connection
-            finally:
-                forget_batch(connection)  # the folded states shared among projections
+            yield connection
 
 
 def advance(
@@ -85,15 +82,18 @@ def advance(
     *,
     page: int = PAGE,
     progress: Progress | None = None,
+    transaction: WriteTransaction | None = None,
 ) -> int:
     """Feed every event after the checkpoint to the projection, a page at a time.
 
     The caller holds the write lock. Each handle() call gets the events of one recording
-    instant; an instant cut by a page boundary simply arrives in two calls.
+    instant; an instant cut by a page boundary simply arrives in two calls. Inside an append,
+    `transaction` is the append's, which keeps what the projection holds for its later batches.
     """
-    return _advance_together(connection, [projection], page=page, progress=progress)[
-        projection.name
-    ]
+    done = _advance_together(
+        connection, [projection], page=page, progress=progress, transaction=transaction
+    )
+    return done[projection.name]
 
 
 def _advance_together(
@@ -102,9 +102,12 @@ def _advance_together(
     *,
     page: int,
     progress: Progress | None,
+    transaction: WriteTransaction | None = None,
 ) -> dict[str, int]:
     """Advance projections that share a checkpoint: each page is read once and handed to each
     in turn (so posting projections fold each stream once per page)."""
+    if transaction is None:
+        transaction = WriteTransaction(connection)
     cursor = checkpoint_of(connection, projections[0].name)
     processed = 0
     while True:
@@ -115,7 +118,7 @@ def _advance_together(
         if not rows:
             break
         for _, run in groupby(rows, key=attrgetter("recorded_at")):
-            part = list(run)
+            part = HandedRows(run, transaction)
             for projection in projections:
                 projection.handle(connection, part)
         cursor = rows[-1].position
@@ -131,8 +134,10 @@ def _advance_together(
     return {projection.name: processed for projection in projections}
 
 
-def feed_instants(
-    connection: Connection, projection: Projection, rows: Sequence[StoredEvent]
-) -> None:
+def feed_instants(connection: Connection, projection: Projection, rows: HandedRows) -> None:
+    """Hand the projection an append's rows, one recording instant at a time."""
+    if rows[0].recorded_at == rows[-1].recorded_at:  # one instant: an append's own rows
+        projection.handle(connection, rows)
+        return
     for _, run in groupby(rows, key=attrgetter("recorded_at")):
-        projection.handle(connection, list(run))
+        projection.handle(connection, HandedRows(run, rows.transaction, rows.streams, rows.walks))

@@ -33,7 +33,7 @@ from ledger import (
     worker_count,
 )
 
-from ..read_models import HeldPostings, PostingProjection
+from ..read_models import PostingProjection
 from .replay import PAGE, stream_rows
 
 if TYPE_CHECKING:
@@ -84,7 +84,6 @@ def replay_in_parallel(
 ) -> int:
     """Fill empty posting tables from the committed log, as `replay` does, folded by `workers`
     forked processes. Returns how many events were read."""
-    HeldPostings.forget(connection)  # the tables change underneath: hold nothing
     ranges = commitment_ranges(stream_names(connection), workers * RANGES_PER_WORKER)
     processed = 0
     finished: set[int] = set()

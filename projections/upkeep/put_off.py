@@ -15,9 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection
-
-from ledger import StoredEvent
+from ledger import StoredEvent, WriteTransaction
 
 from ..fold import Posting
 from ..read_models import PostingProjection
@@ -72,12 +70,13 @@ class PutOff:
 
 
 def write_put_off(
-    connection: Connection, settling: Sequence[PutOff], progress: Progress | None = None
+    transaction: WriteTransaction, settling: Sequence[PutOff], progress: Progress | None = None
 ) -> None:
     """Write what the put-off batches changed: each touched stream folded once, as known up to
     the last of them, and diffed against its rows (those the instant's first batch left
     included). Projections put off over the same batches share the fold. `progress` is told
     the events of the streams written so far."""
+    connection = transaction.connection
     groups: dict[tuple[datetime, int], list[PutOff]] = {}
     for one in settling:
         groups.setdefault((one.instant, one.upto), []).append(one)
@@ -98,7 +97,7 @@ def write_put_off(
                 mine = {name: (rows[name], None) for name in part if name in one.streams}
                 name = one.projection.name
                 added, removed = one.projection.write_wanted(
-                    connection, instant, mine, new_rows=new_rows[name]
+                    connection, instant, mine, new_rows=new_rows[name], transaction=transaction
                 )
                 if len(new_rows[name]) >= SETTLE_INSERTS:
                     one.projection.insert(connection, new_rows[name])
@@ -107,11 +106,12 @@ def write_put_off(
                 kept[0].extend(added)
                 kept[1].extend(removed)
                 if len(kept[0]) + len(kept[1]) >= SETTLE_CHANGES:
-                    one.projection.changed(connection, instant, *kept)
+                    one.projection.changed(connection, instant, *kept, transaction=transaction)
                     changes[name] = ([], [])
                 if progress is not None:
                     progress(name, read)
         for one in group:
             one.projection.insert(connection, new_rows[one.projection.name])
-            one.projection.changed(connection, instant, *changes[one.projection.name])
+            done = changes[one.projection.name]
+            one.projection.changed(connection, instant, *done, transaction=transaction)
             save_checkpoint(connection, one.projection.name, upto)

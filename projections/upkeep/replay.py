@@ -32,7 +32,7 @@ from ledger import (
 )
 
 from ..fold import Posting, raw_history
-from ..read_models import HeldPostings, PositionPostings, PostingProjection, TrancheSchedule
+from ..read_models import PositionPostings, PostingProjection, TrancheSchedule
 
 __all__ = ["PAGE", "replay", "stream_rows", "wanted_at_end"]
 
@@ -55,7 +55,6 @@ def replay(
 ) -> int:
     """Fill empty posting tables from the whole log, as appending it instant by instant would.
     Returns how many events were read."""
-    HeldPostings.forget(connection)  # the tables change underneath: hold nothing
     pending: list[list[Posting]] = [[] for _ in projections]
     tallies: list[Any] = [None for _ in projections]
     processed = 0

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Connection, Table, inspect, select
 
 from events import parse_event
-from ledger import InvalidEvent, Ledger, StoredEvent
-from ledger.append import BATCH_INFO_PREFIX, append_batch
+from ledger import InvalidEvent, Ledger, StoredEvent, WriteTransaction
+from ledger.append import append_batch
 from ledger.pending_rows import to_pending
 from projections import attach, catch_up, positions, project, rebuild, register
 from projections.read_models.tables import (
@@ -148,8 +148,9 @@ def test_a_transaction_appended_in_parts_leaves_the_same_rows_as_a_rebuild(
     hooks = [hook_for(projection) for projection in BUILTINS]
     clock.tick(hours=1)
     with write_transaction(led.engine) as connection:
+        transaction = WriteTransaction(connection)
         rows, _ = append_batch(
-            connection,
+            transaction,
             pending[0],
             expected_versions=None,
             recorded_by="t",
@@ -158,7 +159,7 @@ def test_a_transaction_appended_in_parts_leaves_the_same_rows_as_a_rebuild(
         )
         for part in pending[1:]:
             append_batch(
-                connection,
+                transaction,
                 part,
                 expected_versions=None,
                 recorded_by="t",
@@ -250,14 +251,14 @@ def test_the_migration_creates_the_read_model_tables_with_covering_indexes(led: 
         assert pk == ["commitment", "resource", "measure", "effective", "known_from"]
 
 
-def test_no_batch_state_outlives_a_recording_on_the_pooled_connection(
+def test_nothing_of_a_recording_is_left_on_the_pooled_connection(
     led: Ledger, clock: SetClock
 ) -> None:
     attach(led)
     led.record([made("c1", "2025-01-01", gw="5"), delivered("c1", "2025-02-01", gw="1")])
     rebuild(led, BUILTINS[0])
     with led.engine.connect() as connection:
-        left = [key for key in connection.info if str(key).startswith(BATCH_INFO_PREFIX)]
+        left = [key for key in connection.info if "capledger" in str(key)]
     assert left == []
 
 
