@@ -2,7 +2,8 @@
 
 Four subpackages, each importing only those below it (docs/design.md, "Layout"):
 `queries` (what users ask) -> `upkeep` (keeping read models current) -> `read_models` (their
-tables and rows) -> `fold` (streams folded into dated states and rows, no I/O).
+tables and rows) -> `fold` (streams folded into dated states and rows, no I/O). What differs
+between SQLite and PostgreSQL is in `backends`.
 
     from projections import attach, positions, history, timeline
     attach(led)                               # keep the read models current on every append

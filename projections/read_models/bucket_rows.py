@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from ledger import as_utc, bind_processor, insert_rows, mark, memoised, result_processor
 
+from ..backends import binds_key_arrays
 from .tables import MEASURES, position_buckets
 
 __all__ = ["AMOUNTS", "COLUMNS", "KEY", "BucketRows", "Key", "Stored", "Totals", "pairs"]
@@ -50,7 +51,7 @@ class BucketRows:
         dialect = connection.dialect
         table = position_buckets
         self.mark = mark(dialect)
-        self.arrays = dialect.name == "postgresql"
+        self.arrays = binds_key_arrays(dialect)
         self.period_in = memoised(bind_processor(table.c.period, dialect) or _same)
         self.instant_in = memoised(bind_processor(table.c.known_from, dialect) or _same)
         self.period_out = memoised(result_processor(table.c.period, dialect))

@@ -17,29 +17,25 @@ one, the rows go into the indexed tables.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Index, Table, inspect
-from sqlalchemy.exc import OperationalError
+
+from ..backends import index_builds_after_fill, sorter_threads
 
 __all__ = ["indexes_built_after"]
-
-_LOCK_NOT_AVAILABLE = "55P03"
 
 
 @contextmanager
 def indexes_built_after(
     connection: Connection, tables: Sequence[Table], *, unread: bool = False
 ) -> Iterator[None]:
-    """On SQLite, drop the tables' secondary indexes (those the metadata declares and the
-    database has) for the duration of the block, and create them again after it. On
-    PostgreSQL too where the tables are `unread` (never filled) and no reader holds them."""
-    postgres = connection.dialect.name == "postgresql"
-    if connection.dialect.name != "sqlite" and not (
-        postgres and unread and _locked_at_once(connection, tables)
-    ):
+    """Drop the tables' secondary indexes (those the metadata declares and the database has)
+    for the duration of the block, and create them again after it, where the backend allows
+    it (`backends.index_builds_after_fill`: on SQLite; on PostgreSQL where the tables are
+    `unread`, never filled, and no reader holds them)."""
+    if not index_builds_after_fill(connection, tables, unread=unread):
         yield
         return
     present = inspect(connection)
@@ -50,34 +46,6 @@ def indexes_built_after(
     for index in dropped:
         index.drop(connection)
     yield
-    if postgres:
+    with sorter_threads(connection):
         for index in dropped:
             index.create(connection)
-        return
-    # SQLite's sorter may use helper threads to build an index: a quarter faster on 2 cores.
-    before = connection.exec_driver_sql("PRAGMA threads").scalar()
-    connection.exec_driver_sql(f"PRAGMA threads = {min(os.cpu_count() or 1, 8)}")
-    try:
-        for index in dropped:
-            index.create(connection)
-    finally:
-        connection.exec_driver_sql(f"PRAGMA threads = {int(before or 0)}")
-
-
-def _locked_at_once(connection: Connection, tables: Sequence[Table]) -> bool:
-    """Lock the tables against readers for the rest of the transaction, all of them at once or
-    none: False, at once, if a reader holds one. A transaction that waited for one reader while
-    holding another table could deadlock with a query reading both."""
-    names = ", ".join(
-        connection.dialect.identifier_preparer.format_table(table) for table in tables
-    )
-    savepoint = connection.begin_nested()
-    try:
-        connection.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE NOWAIT")
-    except OperationalError as error:
-        savepoint.rollback()
-        if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
-            raise
-        return False
-    savepoint.commit()  # the locks stay until the transaction ends
-    return True
