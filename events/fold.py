@@ -7,14 +7,17 @@ Everything here is one pass: corrections applied in position order, then a step 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from datetime import date
 from operator import attrgetter
+from typing import TypeVar
 from uuid import UUID
 
 from .commitment_fold import CommitmentFold
 from .commitment_states import CommitmentState
 from .models import DatedEvent, Event, EventCorrected, EventRetracted
+
+T = TypeVar("T")
 
 __all__ = [
     "apply_corrections",
@@ -51,24 +54,35 @@ def apply_corrections(events: Sequence[Event]) -> list[DatedEvent]:
     return corrected
 
 
-def first_change(before: Sequence[DatedEvent], after: Sequence[DatedEvent]) -> date | None:
+def first_change(
+    before: Sequence[T],
+    after: Sequence[T],
+    *,
+    ident: Callable[[T], Hashable | None] = attrgetter("id"),
+    day: Callable[[T], date] = attrgetter("effective"),
+) -> date | None:
     """The earliest effective date of an event added, removed or changed from `before` to
-    `after` (both with corrections applied); None if nothing changed or an id is missing."""
-    earlier: dict[UUID, DatedEvent] = {}
+    `after` (both with corrections applied); None if nothing changed or an id is missing.
+
+    Events are models by default; `ident` and `day` read the id and the effective date of
+    another shape (the read models' folds of stored payloads use tuples)."""
+    earlier: dict[Hashable, T] = {}
     for event in before:
-        if event.id is None:
+        key = ident(event)
+        if key is None:
             return None
-        earlier[event.id] = event
+        earlier[key] = event
     dates: list[date] = []
     for event in after:
-        if event.id is None:
+        key = ident(event)
+        if key is None:
             return None
-        was = earlier.pop(event.id, None)
+        was = earlier.pop(key, None)
         if was is None:
-            dates.append(event.effective)
+            dates.append(day(event))
         elif was is not event and was != event:
-            dates.extend((was.effective, event.effective))
-    dates.extend(event.effective for event in earlier.values())  # retracted since
+            dates.extend((day(was), day(event)))
+    dates.extend(day(event) for event in earlier.values())  # retracted since
     return min(dates) if dates else None
 
 

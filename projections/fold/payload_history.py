@@ -16,6 +16,7 @@ from datetime import date
 from itertools import pairwise
 from operator import itemgetter
 
+from events import first_change
 from ledger import StoredPayload
 
 from .payload_fold import PayloadFold
@@ -30,6 +31,8 @@ Wanted = tuple[date | None, set[Posting], set[Posting]]
 
 _POSITION_EFFECTIVE = 6
 _SCHEDULE_EFFECTIVE = 5
+_DAY = itemgetter(0)
+_ID = itemgetter(3)
 
 
 def raw_history(
@@ -72,15 +75,6 @@ def _first_on_or_after(ordered: Sequence[Corrected], day: date) -> int:
 
 
 def _first_change(before: Sequence[Corrected], after: Sequence[Corrected]) -> date | None:
-    """The earliest effective date of an event added, removed or given another payload from
-    `before` to `after`; None if nothing changed."""
-    earlier = {event[3]: event for event in before}
-    dates: list[date] = []
-    for event in after:
-        was = earlier.pop(event[3], None)
-        if was is None:
-            dates.append(event[0])
-        elif was[2] is not event[2]:  # another payload object: a correction replaced it
-            dates.extend((was[0], event[0]))
-    dates.extend(event[0] for event in earlier.values())  # retracted since
-    return min(dates) if dates else None
+    """`events.first_change` over payload events: an event given another payload by a
+    correction is another tuple, with another payload object."""
+    return first_change(before, after, ident=_ID, day=_DAY)
