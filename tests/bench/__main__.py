@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .report import markdown, targets, text_table
+from .report import keeping_hand_written, markdown, targets, text_table
 from .run import drop_pg_databases, postgres_answers, prepare_data, run_backend
 
 
@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         floor = "" if alone == "—" else f" (the driver alone: {alone})"
         print(f"{state:>12}  {label}: {figure}{floor}")
     if args.write:
-        Path(args.write).write_text(markdown(results), encoding="utf-8")
+        page = Path(args.write)
+        before = page.read_text(encoding="utf-8") if page.exists() else ""
+        page.write_text(keeping_hand_written(markdown(results), before), encoding="utf-8")
         print(f"wrote {args.write}")
     return 0
 
