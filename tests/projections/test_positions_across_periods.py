@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from ledger import Ledger
 from projections import attach, positions, project
+from tests.histories import FIRST_INSTANT, expected_positions, histories
 
 from .conftest import SetClock, amended, delivered, event, fresh_store, made
 from .test_position_buckets import bucket_rows
-from .test_positions_property import FIRST_INSTANT, expected, histories
 
 KEYS = (("holder", "provider", "kind", "resource"), ("resource",), ("commitment", "resource"))
 # The generated histories span 2025-01-01 .. 2025-04-10; moved back they cross a year's end.
@@ -100,7 +100,7 @@ def test_positions_across_months_and_years_equal_the_fold(
             for keys in KEYS:
                 resource = "usd" if keys == ("resource",) else None
                 rows = positions(led, as_of=as_of, known_at=known_at, by=keys, resource=resource)
-                want = expected(batches, instants, as_of, known_at, keys)
+                want = expected_positions(batches, instants, as_of, known_at, keys)
                 if resource:
                     want = {key: value for key, value in want.items() if key == ("usd",)}
                 assert found(rows, keys) == want

@@ -19,18 +19,16 @@ from projections.feed import rebuild_all
 from projections.models import PositionPostings, TrancheSchedule
 from projections.refold import Refold
 from projections.tables import position_postings, tranche_schedule
+from tests.histories import FIRST_INSTANT, Batches, histories
 
 from .conftest import SetClock, fresh_store
-from .test_positions_property import FIRST_INSTANT, histories
-
-Batches = list[list[dict[str, Any]]]
 
 
 @st.composite
 def many_instants(draw: st.DrawFn) -> Batches:
     """A valid history cut into many instants: every prefix of a history is valid, so any cut
     is; single-event instants make corrections and back-dated events land late."""
-    flat = [data for batch in draw(histories()) for data in batch]
+    flat = [data for batch in draw(histories(in_any_order=False)) for data in batch]
     cuts = sorted(draw(st.sets(st.integers(1, max(len(flat) - 1, 1)), max_size=len(flat))))
     bounds = [0, *(cut for cut in cuts if cut < len(flat)), len(flat)]
     return [flat[start:end] for start, end in pairwise(bounds) if end > start]
