@@ -12,6 +12,7 @@ on). Each event is kept only if the rules accept the stream with it: every histo
 
     histories()                     the batches, as event dicts with ids set
     one_stream()                    one commitment's events (models), in recording order
+    moved(batches, delta)           the same history, every date moved
     expected_positions(...)         positions the reference fold gives, as of and known at
 """
 
@@ -297,6 +298,21 @@ def one_stream(corrections: bool = True) -> st.SearchStrategy[list[Event]]:
     return histories(streams=STREAMS[:1], batches=3, events=6, corrections=corrections).map(
         lambda batches: [parse_event(data) for batch in batches for data in batch]
     )
+
+
+def moved(batches: Batches, delta: timedelta) -> Batches:
+    """The history with every date moved by `delta` (the rules only compare dates)."""
+
+    def move(data: dict[str, Any]) -> dict[str, Any]:
+        out = dict(data)
+        for name in ("effective", "due"):
+            if name in out:
+                out[name] = (date.fromisoformat(out[name]) + delta).isoformat()
+        if "replacement" in out:
+            out["replacement"] = move(out["replacement"])
+        return out
+
+    return [[move(data) for data in batch] for batch in batches]
 
 
 def known_streams(
