@@ -98,6 +98,7 @@ def mismatches(
     return wrong
 
 
+@pytest.mark.slow
 @contract
 @given(history=asked_of_histories())
 def test_every_fold_gives_the_positions_of_the_reference_fold(

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -58,6 +59,7 @@ def found(rows: list[Any], keys: tuple[str, ...]) -> dict[tuple[Any, ...], tuple
     }
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,

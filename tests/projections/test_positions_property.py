@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +49,7 @@ def expected_timeline(
     return committed, scheduled, delivered
 
 
+@pytest.mark.slow
 @settings(
     max_examples=30,
     deadline=None,

@@ -8,6 +8,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Table, select
@@ -71,6 +72,7 @@ def dump(led: Ledger, tables: Iterable[Table]) -> list[list[tuple[Any, ...]]]:
         ]
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,
