@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import pytest
@@ -109,7 +109,7 @@ def breakers(history: list[Event]) -> list[tuple[str, Event]]:
             (f"amounts.{r}", on("DeliveryRecorded", effective=after, amounts={r: str(over)}))
         )
     if state.delivered.get(r, 0) > 0 and state.cancelled_on is None:
-        cut = state.delivered[r] / 2
+        cut = (state.delivered[r] / 2).quantize(Decimal("1e-9"), rounding=ROUND_DOWN)
         broken.append(
             (f"amounts.{r}", on("CommitmentAmended", effective=after, amounts={r: str(cut)}))
         )
