@@ -57,6 +57,7 @@ def test_the_benchmark_runs_and_reports_every_row(tmp_path: Path) -> None:
         assert alone.endswith(" events/s") and float(alone.split()[0].rstrip("k")) > 0
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_the_benchmark_on_postgresql_reports_and_leaves_no_database_behind(
     tmp_path: Path,

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from events import Event, RuleViolation, check_stream, to_payload
+from events import Event, RuleViolation, StreamWalk, check_stream, states_by_date, to_payload
 
 from .event_streams import STREAM, delivery, event, made
 
@@ -20,8 +20,12 @@ def refusal(known: Sequence[Event], *new: Event) -> RuleViolation:
     return raised.value
 
 
-def accepted(known: Sequence[Event], *new: Event) -> None:
-    check_stream(known, new, [None] * len(new))
+def accepted(known: Sequence[Event], *new: Event) -> StreamWalk:
+    """Append `new` after `known`: no refusal, and the walk saw the reference fold's states."""
+    walked = check_stream(known, new, [None] * len(new))
+    assert walked.count == len(known) + len(new)
+    assert walked.states == list(states_by_date([*known, *new]))
+    return walked
 
 
 def tranche(name: str, effective: str, **amounts: str) -> Event:

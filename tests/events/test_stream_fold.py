@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events import Event, StreamFold, apply_corrections, states_by_date, to_payload
+from tests.histories import one_stream
 
-from .event_histories import histories
 from .event_streams import delivery, event, made
 
 many = settings(max_examples=200, deadline=None)
@@ -24,7 +24,7 @@ def added_in_steps(history: list[Event], data: st.DataObject) -> list[list[Event
 
 
 @many
-@given(histories(), st.data())
+@given(one_stream(), st.data())
 def test_a_stream_fold_equals_the_reference_fold_after_every_addition(
     history: list[Event], data: st.DataObject
 ) -> None:
@@ -42,7 +42,7 @@ def test_a_stream_fold_equals_the_reference_fold_after_every_addition(
 
 
 @many
-@given(histories(), st.data())
+@given(one_stream(), st.data())
 def test_an_addition_leaves_the_states_read_before_it_as_they_were(
     history: list[Event], data: st.DataObject
 ) -> None:

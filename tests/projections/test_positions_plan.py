@@ -11,10 +11,10 @@ import pytest
 from ledger import Ledger
 from projections import attach, positions
 from projections.queries import position_sums
+from tests.histories import expected_positions
 
 from .conftest import SetClock, delivered, event, made, scheduled
 from .test_positions_across_periods import found
-from .test_positions_property import expected
 
 
 def test_a_date_early_in_a_month_adds_the_months_before_and_its_postings_up_to_the_date() -> None:
@@ -111,5 +111,5 @@ def test_every_way_of_summing_gives_the_fold_at_dates_late_and_early_and_known_b
         for known_at in (None, instants[0], between):
             for keys in KEYS:
                 rows = positions(led, as_of=as_of, known_at=known_at, by=keys)
-                want = expected(batches, instants, as_of, known_at, keys)
+                want = expected_positions(batches, instants, as_of, known_at, keys)
                 assert found(rows, keys) == want, (as_of, known_at)

@@ -8,28 +8,27 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Table, select
 
-from events import Event, StreamFold, parse_event, states_by_date
+from events import Event, parse_event
 from ledger import Ledger
 from projections import attach, project
 from projections.read_models.built_in_models import PositionPostings, TrancheSchedule
 from projections.read_models.tables import position_postings, tranche_schedule
 from projections.upkeep.rebuild_from_zero import rebuild_all
+from tests.histories import FIRST_INSTANT, Batches, histories
 
 from .conftest import SetClock, fresh_store
-from .test_positions_property import FIRST_INSTANT, histories
-
-Batches = list[list[dict[str, Any]]]
 
 
 @st.composite
 def many_instants(draw: st.DrawFn) -> Batches:
     """A valid history cut into many instants: every prefix of a history is valid, so any cut
     is; single-event instants make corrections and back-dated events land late."""
-    flat = [data for batch in draw(histories()) for data in batch]
+    flat = [data for batch in draw(histories(in_any_order=False)) for data in batch]
     cuts = sorted(draw(st.sets(st.integers(1, max(len(flat) - 1, 1)), max_size=len(flat))))
     bounds = [0, *(cut for cut in cuts if cut < len(flat)), len(flat)]
     return [flat[start:end] for start, end in pairwise(bounds) if end > start]
@@ -47,23 +46,6 @@ def by_stream(batches: Batches) -> dict[str, list[list[Event]]]:
     return streams
 
 
-@settings(max_examples=300, deadline=None)
-@given(batches=many_instants())
-def test_a_resumed_fold_equals_a_whole_fold_after_every_instant(batches: Batches) -> None:
-    for instants in by_stream(batches).values():
-        refold = StreamFold()
-        known: list[Event] = []
-        for events in instants:
-            before = list(refold.states)
-            since = refold.add(events)
-            known.extend(events)
-            whole = list(states_by_date(known))
-            assert refold.states == whole
-            if since is not None:
-                # Nothing before the date it names has changed.
-                assert [s for s in before if s[0] < since] == [s for s in whole if s[0] < since]
-
-
 def dump(led: Ledger, tables: Iterable[Table]) -> list[list[tuple[Any, ...]]]:
     with led.engine.connect() as connection:
         return [
@@ -72,6 +54,7 @@ def dump(led: Ledger, tables: Iterable[Table]) -> list[list[tuple[Any, ...]]]:
         ]
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,

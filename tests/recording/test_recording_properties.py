@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from events import Event, RuleViolation, check_stream, fold
 from ledger import Ledger
-from tests.events.test_event_properties import breakers, histories
+from tests.events.test_event_properties import breakers
+from tests.histories import one_stream
 
 through_the_store = settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -29,7 +30,7 @@ def _valid(events: list[Event]) -> bool:
 
 
 @through_the_store
-@given(history=histories(), data=st.data())
+@given(history=one_stream(), data=st.data())
 def test_random_valid_histories_land_whole_and_fold_back_the_same(
     new_store: Callable[[], str], history: list[Event], data: st.DataObject
 ) -> None:
@@ -47,7 +48,7 @@ def test_random_valid_histories_land_whole_and_fold_back_the_same(
 
 
 @through_the_store
-@given(history=histories(), data=st.data())
+@given(history=one_stream(), data=st.data())
 def test_random_rule_breaking_events_are_refused_and_change_nothing(
     new_store: Callable[[], str], history: list[Event], data: st.DataObject
 ) -> None:

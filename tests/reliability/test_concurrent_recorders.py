@@ -12,6 +12,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from .conftest import open_ledger
 from .workload import SHARED, made, projected_positions, reference_positions, scaled
 
@@ -21,6 +23,7 @@ SCRIPT = Path(__file__).with_name("recorder.py")
 TOLD_WHY = {"RuleViolation", "ConcurrencyConflict"}
 
 
+@pytest.mark.slow
 def test_eight_recorders_store_every_accepted_event_once_and_refuse_the_rest_with_a_reason(
     store_url: str, tmp_path: Path
 ) -> None:

@@ -51,6 +51,7 @@ def _kill_after(command: list[str], delay: float, log: Path) -> str:
     return "finished"
 
 
+@pytest.mark.slow
 def test_a_killed_import_leaves_whole_calls_and_running_it_again_completes_it(
     new_store: Callable[[], str], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
