@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import click
 
-from ledger import FORMATS, Located, read_file, read_stdin
+from ledger import FORMATS, Located, read_file, read_stdin, stated_instant
 
 from .context import Settings, pass_settings
 from .progress import counting, finish, reporter
@@ -30,13 +30,36 @@ def _located(files: tuple[str, ...], input_format: str) -> Iterator[Located]:
     show_default=True,
     help="The format of standard input (files are read by their suffix).",
 )
+@click.option(
+    "--recorded-at",
+    metavar="INSTANT",
+    default=None,
+    help="Known from this instant instead of now (a date: midnight UTC; a time needs a zone).",
+)
+@click.option(
+    "--as-reported",
+    is_flag=True,
+    help="Each event known from its own source.date (midnight UTC), in date order.",
+)
 @pass_settings
-def record(settings: Settings, files: tuple[str, ...], input_format: str) -> None:
+def record(
+    settings: Settings,
+    files: tuple[str, ...],
+    input_format: str,
+    recorded_at: str | None,
+    as_reported: bool,
+) -> None:
     """Append the events of FILEs (.json, .jsonl, .csv; - for stdin), atomically.
 
     All events of all files land, or none: any invalid event or broken rule refuses the
     whole call and leaves the ledger as it was. Events already recorded are skipped.
+    A stated knowledge instant (--recorded-at, or each event's source date with
+    --as-reported) must be after the store's latest and not after now.
     """
+    if recorded_at is not None and as_reported:
+        raise click.UsageError("--recorded-at and --as-reported exclude each other")
+    # Read before the store is opened: a malformed instant leaves no new store behind.
+    instant = None if recorded_at is None else stated_instant(recorded_at)
     ledger = settings.open()
     # The read models, once the events are appended: a new store's filled from the whole log,
     # or what the later chunks changed written at once.
@@ -46,7 +69,7 @@ def record(settings: Settings, files: tuple[str, ...], input_format: str) -> Non
 
         attach(ledger, progress=updating)
     events = counting(_located(files, input_format), "recording", enabled=sys.stderr.isatty())
-    receipt = ledger.record_stream(events)
+    receipt = ledger.record_stream(events, recorded_at=instant, as_reported=as_reported)
     finish(updating)
     click.echo(f"recorded {receipt.recorded} events ({receipt.already_present} already present)")
 
