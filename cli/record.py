@@ -53,8 +53,14 @@ def record(
 
     All events of all files land, or none: any invalid event or broken rule refuses the
     whole call and leaves the ledger as it was. Events already recorded are skipped.
-    A stated knowledge instant (--recorded-at, or each event's source date with
-    --as-reported) must be after the store's latest and not after now.
+
+    A batch is known from the instant it is recorded, unless stated otherwise. With
+    --recorded-at INSTANT the call is known from INSTANT: a date means midnight UTC, a date
+    and time needs a zone (2025-10-01T09:30:00Z). With --as-reported each event is known from
+    its own source.date, at midnight UTC: one batch per date, in date order, the files' order
+    kept within a date, all in one transaction. The instant, or the earliest source date, must
+    be after the store's latest knowledge instant, and none may be later than now; else the
+    call exits 2, naming both, and writes nothing.
     """
     if recorded_at is not None and as_reported:
         raise click.UsageError("--recorded-at and --as-reported exclude each other")
