@@ -15,6 +15,7 @@ import pytest
 from ledger import InvalidEvent, KnowledgeTimeRefused, Ledger, RuleViolation
 from projections import attach, positions, project
 
+from ..projections.test_first_fill import assert_a_rebuild_leaves_the_same_rows
 from .conftest import delivery, event, made, tranche
 
 NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
@@ -182,3 +183,40 @@ def test_a_source_date_of_today_is_known_from_its_midnight(led: Ledger) -> None:
 def test_a_stated_instant_and_as_reported_exclude_each_other(led: Ledger) -> None:
     with pytest.raises(ValueError, match="not both"):
         led.record_stream(lines(FILE), as_reported=True, recorded_at="2025-01-01")
+
+
+def _many_dates() -> list[dict[str, Any]]:
+    """Two commitments reported over many dates, listed out of date order."""
+    events = [
+        reported("2025-01-05", made(commitment="second", amounts={"gw": "50"})),
+        *(
+            reported(f"2025-02-{day:02}", delivery(f"2026-06-{day:02}", gw="0.5"))
+            for day in range(1, 20)
+        ),
+        *(
+            reported(f"2025-02-{day:02}", {**delivery(f"2026-07-{day:02}"), "commitment": "second"})
+            for day in range(19, 0, -1)
+        ),
+    ]
+    return events
+
+
+def test_read_models_already_filled_keep_the_rows_a_rebuild_leaves(led: Ledger) -> None:
+    led.record([reported("2025-01-01", made(amounts={"gw": "50"}))], recorded_at="2025-01-01")
+    led.record_stream(lines(_many_dates()), as_reported=True, chunk=4)
+    assert len({row.recorded_at for row in led.read_all()}) == 21
+    assert_a_rebuild_leaves_the_same_rows(led)
+
+
+def test_read_models_caught_up_later_keep_the_rows_a_rebuild_leaves(store_url: str) -> None:
+    with Ledger.open(store_url, clock=lambda: NOW) as plain:
+        plain.record([reported("2025-01-01", made(amounts={"gw": "50"}))], recorded_at="2025-01-01")
+        plain.record_stream(lines(_many_dates()), as_reported=True, chunk=4)
+    with Ledger.open(store_url, clock=lambda: NOW) as reader:
+        attach(reader)
+        project(reader)
+        assert_a_rebuild_leaves_the_same_rows(reader)
+        rows = positions(
+            reader, as_of=date(2026, 12, 31), known_at=date(2025, 2, 10), by=("resource",)
+        )
+        assert [(row.committed, row.delivered) for row in rows] == [(100, 5 + 10)]
