@@ -1,4 +1,4 @@
-"""The one place errors become exit statuses: 0 done, 1 refused, 2 usage."""
+"""The one place errors become exit statuses: 0 done, 1 refused, 2 usage or bad input."""
 
 from __future__ import annotations
 
@@ -16,6 +16,13 @@ class Refused(click.ClickException):
     exit_code = EXIT_REFUSED
 
 
+class BadInput(click.ClickException):
+    """An argument the ledger cannot take, found only against the store: a knowledge instant
+    or an as-reported source date. Exit status 2, as for usage errors."""
+
+    exit_code = EXIT_USAGE
+
+
 class LedgerGroup(click.Group):
     """A group whose commands turn library errors into one line on stderr, never a traceback."""
 
@@ -29,8 +36,10 @@ class LedgerGroup(click.Group):
             from sqlalchemy.exc import SQLAlchemyError
 
             from events import LedgerError
-            from ledger import safe_url
+            from ledger import KnowledgeTimeRefused, safe_url
 
+            if isinstance(error, KnowledgeTimeRefused):
+                raise BadInput(str(error)) from None
             if isinstance(error, LedgerError):
                 raise Refused(str(error)) from None
             if isinstance(error, SQLAlchemyError):

@@ -116,6 +116,7 @@ HISTORY_COLUMNS = [
     "version",
     "type",
     "effective",
+    "source_date",
     "recorded_at",
     "recorded_by",
     "summary",
@@ -130,8 +131,8 @@ HISTORY_COLUMNS = [
 def history(settings: Settings, commitment: str, fmt: str) -> None:
     """The audit trail of one commitment.
 
-    Every event of COMMITMENT with its position, both times, actor, source and hash, and what
-    later corrections and retractions did to it.
+    Every event of COMMITMENT with its position, effective date, source date, recorded instant,
+    actor, source and hash, and what later corrections and retractions did to it.
     """
     entries = commitment_history(settings.open(), commitment)
     if not entries:

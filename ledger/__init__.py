@@ -18,13 +18,20 @@ from .bulk_insert import converted, insert_rows
 from .chain_report import ChainReport
 from .clock import Clock, as_utc, utc_now
 from .engine import safe_url
-from .errors import ChainBroken, ConcurrencyConflict, EventIdConflict, StoreError
+from .errors import (
+    ChainBroken,
+    ConcurrencyConflict,
+    EventIdConflict,
+    KnowledgeTimeRefused,
+    StoreError,
+)
 from .event_files import FORMATS, Located, read_file, read_stdin
 from .event_rows import PendingEvent, Receipt, StoredEvent
 from .forked_workers import Taken, detach, messages, started, take, worker_count
 from .log_reads import read_streams, stream_names, to_stored
 from .schema import UTCDateTime
 from .schema import events as event_log
+from .stated_instants import Stated, stated_instant
 from .store import Ledger
 from .stream_reads import (
     StoredPayload,
@@ -48,12 +55,14 @@ __all__ = [
     "EventIdConflict",
     "HandedRows",
     "InvalidEvent",
+    "KnowledgeTimeRefused",
     "Ledger",
     "LedgerError",
     "Located",
     "PendingEvent",
     "Receipt",
     "RuleViolation",
+    "Stated",
     "StoreError",
     "StoredEvent",
     "StoredPayload",
@@ -82,6 +91,7 @@ __all__ = [
     "result_processor",
     "safe_url",
     "started",
+    "stated_instant",
     "stream_event",
     "stream_names",
     "take",

@@ -33,9 +33,15 @@ class CheckAndAppend(Protocol):
 
 
 def record_chunks(
-    located: Iterable[tuple[EventInput, str | None]], chunk: int, check_and_append: CheckAndAppend
+    located: Iterable[tuple[EventInput, str | None]],
+    chunk: int,
+    check_and_append: CheckAndAppend,
+    recorded_at: datetime | None = None,
 ) -> tuple[list[StoredEvent], int]:
-    """Check and append a chunk at a time; the first and last rows, and the skip count."""
+    """Check and append a chunk at a time; the first and last rows, and the skip count.
+
+    `recorded_at`, a stated instant already checked, is the whole stream's (else the clock's,
+    read by the first chunk appended)."""
     ends: list[StoredEvent] = []
     skipped = 0
     # The tail is held until the end: no other writer can touch a stream meanwhile, so the
@@ -46,7 +52,7 @@ def record_chunks(
         rows, already = check_and_append(
             models,
             pending,
-            recorded_at=ends[0].recorded_at if ends else None,
+            recorded_at=ends[0].recorded_at if ends else recorded_at,
             streams=streams,
         )
         skipped += already

@@ -7,6 +7,7 @@ LedgerError                  (events) anything the ledger refuses
  +-- EventIdConflict         an event id already stored with other content
  +-- ChainBroken             verify found a row that does not match the hash chain
  +-- StoreError              the store cannot be opened or is not a capledger store
+ +-- KnowledgeTimeRefused    a stated knowledge instant (or source date) the log cannot take
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from uuid import UUID
 
 from events import LedgerError
 
-__all__ = ["ChainBroken", "ConcurrencyConflict", "EventIdConflict", "StoreError"]
+__all__ = [
+    "ChainBroken",
+    "ConcurrencyConflict",
+    "EventIdConflict",
+    "KnowledgeTimeRefused",
+    "StoreError",
+]
 
 
 class ConcurrencyConflict(LedgerError):
@@ -55,3 +62,8 @@ class ChainBroken(LedgerError):
 
 class StoreError(LedgerError):
     """The store cannot be used: a bad URL, an unreachable server, a foreign schema."""
+
+
+class KnowledgeTimeRefused(LedgerError):
+    """A stated knowledge instant, or an as-reported source date, that the log cannot take:
+    malformed, without a zone, not after the store's latest instant, or later than now."""

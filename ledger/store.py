@@ -15,6 +15,7 @@ from events import Event
 from .actor import resolve_actor
 from .anchor import Anchor
 from .append import AppendHook, CommitHook, append_batch
+from .as_reported import record_as_reported
 from .backends import lock_tail
 from .batch_check import CheckedBatch, check_batch
 from .chain_report import ChainReport
@@ -28,6 +29,7 @@ from .log_reads import count_events, iter_events
 from .migrate import open_migrated
 from .model_cache import remember_models
 from .pending_rows import EventInput, prepare
+from .stated_instants import Stated, checked_instant, stated_instant
 from .stream_cache import StreamCache
 from .verify import verify_chain
 from .write_transaction import WriteTransaction
@@ -99,16 +101,29 @@ class Ledger:
         *,
         origins: Sequence[str | None] | None = None,
         actor: str | None = None,
+        recorded_at: Stated | None = None,
     ) -> Receipt:
         """Validate, check the rules, and append a batch atomically: all of it lands or none.
 
         Events already stored with the same content are skipped and counted. If another
         writer appends to the same commitments meanwhile, the batch is re-read and re-checked.
+        `recorded_at` states the batch's knowledge instant instead of the clock's: a date
+        (midnight UTC) or an aware date and time, after the store's latest and not after now,
+        else KnowledgeTimeRefused and nothing is written.
         """
+        instant = None if recorded_at is None else stated_instant(recorded_at)
         models, pending = prepare(events, origins)
         recorded_by = resolve_actor(actor) if actor else self.actor
-        with paused():  # one batch, which makes no cycles: see gc_pauses.py
-            return self._record(models, pending, recorded_by)
+        if instant is None:
+            with paused():  # one batch, which makes no cycles: see gc_pauses.py
+                return self._record(models, pending, recorded_by)
+        # Checked holding the tail: a writer that got ahead makes it refused, not reordered.
+        with paused(), self._writing() as transaction:
+            at = checked_instant(transaction.connection, instant, self.clock)
+            rows, skipped = self._check_and_append(
+                transaction, models, pending, recorded_by=recorded_by, recorded_at=at
+            )
+        return receipt(rows, skipped)
 
     def _record(
         self, models: Sequence[Event], pending: Sequence[PendingEvent], recorded_by: str
@@ -140,19 +155,29 @@ class Ledger:
         *,
         chunk: int = 10_000,
         actor: str | None = None,
+        recorded_at: Stated | None = None,
+        as_reported: bool = False,
     ) -> Receipt:
         """Record a stream of `(event, origin)` pairs of any length in ONE transaction.
 
         All of it lands or none; memory holds one chunk at a time. The write lock is held
         throughout, so other writers wait; every chunk is checked against what precedes it.
+        `recorded_at` states the knowledge instant, as for `record`. With `as_reported`, each
+        event is known from its own `source.date` (midnight UTC): a batch per date, in date
+        order, the earliest after the store's latest instant (memory holds the whole stream).
         """
+        if recorded_at is not None and as_reported:
+            raise ValueError("state recorded_at or record as reported, not both")
+        instant = None if recorded_at is None else stated_instant(recorded_at)
         recorded_by = resolve_actor(actor) if actor else self.actor
         with settling(), paused(), self._writing() as transaction:
-            ends, skipped = record_chunks(
-                located,
-                chunk,
-                partial(self._check_and_append, transaction, recorded_by=recorded_by),
-            )
+            append = partial(self._check_and_append, transaction, recorded_by=recorded_by)
+            held = transaction.connection
+            if as_reported:
+                ends, skipped = record_as_reported(located, chunk, append, held, self.clock)
+            else:
+                at = None if instant is None else checked_instant(held, instant, self.clock)
+                ends, skipped = record_chunks(located, chunk, append, at)
             # What the chunks kept is freed by now, before the before-commit hooks run (a first
             # fill of the read models reads the whole log).
         return receipt(ends, skipped)

@@ -20,7 +20,8 @@ Status = Literal["in force", "corrected", "retracted", "correction", "retraction
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
-    """One event of a commitment's stream, with both times, its actor, its hash and its fate.
+    """One event of a commitment's stream, with both times (and the source's date), its actor,
+    its hash and its fate.
 
     `status` says what holds now: "in force" as recorded, "corrected" (the last of
     `corrected_by` replaced it), "retracted", or "correction"/"retraction" for the fixes
@@ -43,6 +44,12 @@ class HistoryEntry:
     corrected_by: list[tuple[int, UUID]] = field(default_factory=list)
     retracted_by: int | None = None
 
+    @property
+    def source_date(self) -> date | None:
+        """The date its source reported it (`source.date`), if given."""
+        reported = (self.source or {}).get("date")
+        return date.fromisoformat(reported) if isinstance(reported, str) else reported
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: ids as strings, dates ISO 8601, amounts as decimal strings."""
         return {
@@ -51,6 +58,7 @@ class HistoryEntry:
             "id": str(self.event_id),
             "type": self.type,
             "effective": self.effective.isoformat() if self.effective else None,
+            "source_date": self.source_date.isoformat() if self.source_date else None,
             "recorded_at": self.recorded_at.isoformat(timespec="microseconds"),
             "recorded_by": self.recorded_by,
             "source": self.source,

@@ -70,3 +70,14 @@ def test_history_lists_every_event_with_both_times_its_actor_and_its_fate(
         ("DeliveryRecorded", "in force"),
     ]
     assert history(led, "no-such-deal") == []
+
+
+def test_each_entry_names_its_source_date_when_the_source_gave_one(
+    led: Ledger, clock: SetClock
+) -> None:
+    reported = made("deal", "2023-09-25", usd="4000000000")
+    reported["source"] = {"publisher": "Reuters", "date": "2023-09-26"}
+    led.record([reported, delivered("deal", "2024-03-27", usd="2500000000")])
+    entries = history(led, "deal")
+    assert [entry.source_date for entry in entries] == [date(2023, 9, 26), None]
+    assert [entry.as_dict()["source_date"] for entry in entries] == ["2023-09-26", None]
