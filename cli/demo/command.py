@@ -19,6 +19,8 @@ from ..read import position_table
 
 DEALS = "public-deals.jsonl"
 REVISIONS = ("EventCorrected", "EventRetracted")
+KNOWN_THEN = date(2025, 10, 1)
+"""The demo's "then": after the $100B letter of intent was reported, before its retraction."""
 QUESTION = {"holder": "openai", "provider": "nvidia", "kind": "investment", "resource": "usd"}
 
 
@@ -55,37 +57,36 @@ def demo(path: str, chart: str) -> None:
     for leftover in (database, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm"))):
         leftover.unlink(missing_ok=True)
     deals = load_deals()
-    facts = [item for item in deals if item[0]["type"] not in REVISIONS]
-    revisions = [item for item in deals if item[0]["type"] in REVISIONS]
+    revisions = sum(1 for event, _ in deals if event["type"] in REVISIONS)
+    reported = sorted(event["source"]["date"] for event, _ in deals)
     with Ledger.open(f"sqlite:///{database}", actor="capledger-demo") as ledger:
         attach(ledger)
-        first = ledger.record_stream(facts)
-        second = ledger.record_stream(revisions)
+        receipt = ledger.record_stream(deals, as_reported=True)
         today = ledger.clock().date()
         click.secho(f"capledger demo: {database}", bold=True)
         click.echo(
-            f"recorded {first.recorded} reported facts, then {second.recorded} later "
-            "revisions (corrections and retractions), each citing its source"
+            f"recorded {receipt.recorded - revisions} reported facts and {revisions} later "
+            "revisions (corrections and retractions), each citing its source and known from "
+            f"the day it was reported ({reported[0]} to {reported[-1]})"
         )
 
         rows = positions(ledger, as_of=today, by=("holder", "provider", "kind", "resource"))
         click.secho(f"\nPositions as of {today}, as known now", bold=True)
         click.echo(position_table(rows, ("holder", "provider", "kind", "resource")))
 
-        before = first.recorded_at
-        assert before is not None
         click.secho(
             "\nOne question, two answers: what has Nvidia committed to invest in OpenAI?", bold=True
         )
         for label, known_at in (
-            (f"as known at {before:%Y-%m-%d %H:%M:%S.%f} UTC, before the revisions", before),
+            (f"as known at {KNOWN_THEN}, as reported then", KNOWN_THEN),
             ("as known now", None),
         ):
             answer = positions(ledger, as_of=today, known_at=known_at, **QUESTION)
             committed = sum((row.committed for row in answer), start=Decimal(0))
             click.echo(f"  {label}: {readable('usd', committed)} committed")
         click.echo(
-            "  (the $100B letter of intent of 2025-09-22 was retracted: never finalised; "
+            "  (the $100B letter of intent of 2025-09-22 was never finalised: retracted as of "
+            "2026-02-01,\n   replaced by $30B of equity reported on 2026-02-27; "
             "`capledger history nvidia-openai-investment-2025` shows why)"
         )
 

@@ -1,19 +1,23 @@
 """The bundled demo ledger (cli/demo/public-deals.jsonl): publicly reported deals as events.
 
-It must be valid schema-version-1 input, cite its sources, record into a fresh ledger on every
-backend without a refusal, and tell the Amazon-Anthropic story the way it was reported.
+It must be valid schema-version-1 input, cite its sources with the date each was reported, record
+into a fresh ledger on every backend without a refusal (as reported, too), and tell the
+Amazon-Anthropic and Nvidia-OpenAI stories the way they were reported.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from cli.main import capledger
 from events import (
     CommitmentMade,
     Event,
@@ -23,10 +27,12 @@ from events import (
     parse_event,
 )
 from ledger import Ledger
+from projections import positions
 
 B = Decimal(1_000_000_000)
 REVISIONS = ("EventCorrected", "EventRetracted")
 AMAZON_ANTHROPIC = "amazon-anthropic-investment-2023"
+NVIDIA_OPENAI = {"holder": "openai", "provider": "nvidia", "kind": "investment"}
 
 
 def demo_lines() -> list[dict[str, Any]]:
@@ -66,6 +72,23 @@ def test_every_event_cites_a_source_with_a_publisher() -> None:
             replacement = event.replacement.source
             assert replacement is not None, f"line {number}: the replacement cites no source"
             assert replacement.publisher.strip()
+
+
+def test_every_event_and_every_replacement_cites_the_date_it_was_reported() -> None:
+    for number, event in enumerate(demo_events(), start=1):
+        assert event.source is not None and event.source.date is not None, f"line {number}"
+        if isinstance(event, EventCorrected):
+            replacement = event.replacement.source
+            assert replacement is not None and replacement.date is not None, f"line {number}"
+
+
+def test_no_revision_is_reported_before_the_event_it_revises() -> None:
+    reported = {event.id: event.source.date for event in demo_events() if event.source}
+    for event in demo_events():
+        if isinstance(event, EventCorrected | EventRetracted):
+            assert event.source is not None and event.source.date is not None
+            assert reported[event.target] is not None
+            assert event.source.date >= reported[event.target]
 
 
 def test_the_whole_file_records_into_a_fresh_ledger_without_refusal(ledger: Ledger) -> None:
@@ -165,3 +188,43 @@ def test_the_revisions_change_what_is_known_but_not_what_was_known_before(
     then = fold(stream_events(ledger, loi, upto=known_before), as_of)
     assert then is not None and then.committed == {"usd": 100 * B}
     assert fold(stream_events(ledger, loi), as_of) is None
+
+
+def known_commitment(led: Ledger, known_at: date | None) -> Decimal:
+    """What Nvidia had committed to invest in OpenAI as of mid-2026, as known at `known_at`."""
+    rows = positions(led, as_of=date(2026, 6, 30), known_at=known_at, **NVIDIA_OPENAI)
+    return sum((row.committed for row in rows), start=Decimal(0))
+
+
+def test_recorded_as_reported_the_100_billion_letter_of_intent_is_known_at_2025_10_01(
+    ledger: Ledger,
+) -> None:
+    ledger.record_stream(
+        zip(demo_lines(), origins(len(demo_lines())), strict=True), as_reported=True
+    )
+    assert known_commitment(ledger, date(2025, 10, 1)) == 100 * B
+
+
+def test_recorded_as_reported_the_cut_to_30_billion_is_known_at_2026_03_01(
+    ledger: Ledger,
+) -> None:
+    ledger.record_stream(
+        zip(demo_lines(), origins(len(demo_lines())), strict=True), as_reported=True
+    )
+    assert known_commitment(ledger, date(2026, 3, 1)) == 30 * B
+    assert known_commitment(ledger, None) == 30 * B
+
+
+def test_the_demo_records_every_event_at_midnight_utc_of_its_source_date(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    result = CliRunner().invoke(
+        capledger, ["demo", "--path", str(database), "--chart", str(tmp_path / "chart.svg")]
+    )
+    assert result.exit_code == 0, result.output
+    with Ledger.open(f"sqlite:///{database}") as led:
+        rows = list(led.read_all())
+    assert len(rows) == len(demo_lines())
+    for row in rows:
+        assert row.event.source is not None and row.event.source.date is not None
+        midnight = datetime.combine(row.event.source.date, time.min, tzinfo=UTC)
+        assert row.recorded_at == midnight, f"position {row.position}"
