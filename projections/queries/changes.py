@@ -136,28 +136,48 @@ def _readings(
             "move knowledge (known_from/known_to) or the world date (as_of_from/as_of_to), not both"
         )
     if knowledge:
-        if known_from is None:
-            raise ValueError("known_to needs known_from: the instant the change is counted from")
-        if known_at is not None:
-            raise ValueError("known_at fixes knowledge: it goes with as_of_from/as_of_to")
-        first, last = known_instant(known_from), known_instant(known_to)
-        if first is not None and last is not None and last < first:
-            raise ValueError(
-                f"known_to ({last.isoformat()}) is before known_from ({first.isoformat()})"
-            )
-        day = as_of_date(ledger, as_of)
-        return _Readings((day, first), (day, last), knowledge_moved=True)
+        return _knowledge_moved(ledger, known_from, known_to, as_of, known_at)
     if world:
-        if as_of_from is None:
-            raise ValueError("as_of_to needs as_of_from: the date the change is counted from")
-        if as_of is not None:
-            raise ValueError("as_of fixes the world date: it goes with known_from/known_to")
-        start, end = as_of_date(ledger, as_of_from), as_of_date(ledger, as_of_to)
-        if end < start:
-            raise ValueError(f"as_of_to ({end}) is before as_of_from ({start})")
-        instant = known_instant(known_at)
-        return _Readings((start, instant), (end, instant), knowledge_moved=False)
+        return _world_moved(ledger, as_of_from, as_of_to, as_of, known_at)
     raise ValueError("say what moves: known_from (and known_to), or as_of_from (and as_of_to)")
+
+
+def _knowledge_moved(
+    ledger: Ledger,
+    known_from: date | datetime | None,
+    known_to: date | datetime | None,
+    as_of: date | None,
+    known_at: date | datetime | None,
+) -> _Readings:
+    if known_from is None:
+        raise ValueError("known_to needs known_from: the instant the change is counted from")
+    if known_at is not None:
+        raise ValueError("known_at fixes knowledge: it goes with as_of_from/as_of_to")
+    first, last = known_instant(known_from), known_instant(known_to)
+    if first is not None and last is not None and last < first:
+        raise ValueError(
+            f"known_to ({last.isoformat()}) is before known_from ({first.isoformat()})"
+        )
+    day = as_of_date(ledger, as_of)
+    return _Readings((day, first), (day, last), knowledge_moved=True)
+
+
+def _world_moved(
+    ledger: Ledger,
+    as_of_from: date | None,
+    as_of_to: date | None,
+    as_of: date | None,
+    known_at: date | datetime | None,
+) -> _Readings:
+    if as_of_from is None:
+        raise ValueError("as_of_to needs as_of_from: the date the change is counted from")
+    if as_of is not None:
+        raise ValueError("as_of fixes the world date: it goes with known_from/known_to")
+    start, end = as_of_date(ledger, as_of_from), as_of_date(ledger, as_of_to)
+    if end < start:
+        raise ValueError(f"as_of_to ({end}) is before as_of_from ({start})")
+    instant = known_instant(known_at)
+    return _Readings((start, instant), (end, instant), knowledge_moved=False)
 
 
 def _read(
