@@ -158,10 +158,13 @@ def change_table(rows: Sequence[ChangeRow], by: Sequence[str]) -> str:
 
 
 def reason_table(rows: Sequence[ChangeRow], by: Sequence[str]) -> str:
-    """For a person: each changed row's events, the id cut to its first eight characters."""
+    """For a person: each changed row's events (with their commitment), the id cut to its
+    first eight characters."""
+    named = [*by] if "commitment" in by else [*by, "commitment"]
     lines = [
         {name: getattr(row, name) for name in by}
         | {
+            "commitment": event.commitment,
             "id": str(event.event_id)[:8],
             "type": event.type,
             "effective": event.effective,
@@ -172,7 +175,7 @@ def reason_table(rows: Sequence[ChangeRow], by: Sequence[str]) -> str:
         for row in rows
         for event in row.events
     ]
-    return render(lines, "table", columns=[*by, *EVENT_COLUMNS])
+    return render(lines, "table", columns=[*named, *EVENT_COLUMNS])
 
 
 def _amount(value: Decimal, row: Any) -> str:
