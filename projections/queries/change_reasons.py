@@ -9,8 +9,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import func, select
+
 from events import EventCorrected, EventRetracted, Source
-from ledger import Ledger, StoredEvent
+from ledger import Ledger, StoredEvent, event_log, read_streams
 
 __all__ = ["ChangeEvent", "known_between", "moved_between"]
 
@@ -48,14 +50,14 @@ def known_between(
 ) -> dict[str, list[ChangeEvent]]:
     """Each commitment's events recorded after `first` and by `last` (None: now); corrections
     and retractions among them, which belong to their target's commitment."""
-    found: dict[str, list[ChangeEvent]] = {}
-    for name in commitments:
-        found[name] = [
+    return {
+        name: [
             _change_event(stored, stored.effective, stored.event.source)
-            for stored in ledger.read_stream(name, known_at=last)
+            for stored in stream
             if first is None or stored.recorded_at > first
         ]
-    return found
+        for name, stream in _streams(ledger, commitments, last).items()
+    }
 
 
 def moved_between(
@@ -65,9 +67,9 @@ def moved_between(
     corrections known then, is after `start` and by `end`; retracted events left out. An
     event is named by its own id and type, with the source of the version in force."""
     found: dict[str, list[ChangeEvent]] = {}
-    for name in commitments:
+    for name, stream in _streams(ledger, commitments, known_at).items():
         in_force: dict[UUID, tuple[StoredEvent, date, Source | None]] = {}
-        for stored in ledger.read_stream(name, known_at=known_at):
+        for stored in stream:
             event = stored.event
             if isinstance(event, EventCorrected):
                 if event.target in in_force:
@@ -84,6 +86,20 @@ def moved_between(
             if start < effective <= end
         ]
     return found
+
+
+def _streams(
+    ledger: Ledger, commitments: Sequence[str], known_at: datetime | None
+) -> dict[str, list[StoredEvent]]:
+    """The streams' events known at `known_at` (None: now), in a few bulk reads."""
+    with ledger.engine.connect() as connection:
+        upto = None
+        if known_at is not None:
+            last = select(func.coalesce(func.max(event_log.c.position), 0))
+            upto = int(
+                connection.execute(last.where(event_log.c.recorded_at <= known_at)).scalar_one()
+            )
+        return read_streams(connection, commitments, upto=upto)
 
 
 def _change_event(
