@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from projections import ChangeRow
+from projections import ChangeRow, NotAChange
 from projections import changes as changes_of
 
 from .amounts import readable
@@ -99,7 +99,7 @@ def changes(
             by=by,
             explain=explain,
         )
-    except ValueError as error:
+    except NotAChange as error:
         raise BadInput(_flags(str(error))) from None
     if fmt != "table":
         dicts = [row.as_dict() for row in rows]

@@ -4,7 +4,7 @@ Each reads at two times (docs/design.md, "The two times"): as of a date, and as 
 instant (`known_at`). Queries first catch the built-in read models up with the log.
 """
 
-from .changes import ChangeEvent, ChangeRow, changes
+from .changes import ChangeEvent, ChangeRow, NotAChange, changes
 from .history import HistoryEntry, history
 from .positions import DEFAULT_BY, KEYS, PositionRow, positions
 from .timeline import Every, TimelineRow, periods, timeline
@@ -16,6 +16,7 @@ __all__ = [
     "ChangeRow",
     "Every",
     "HistoryEntry",
+    "NotAChange",
     "PositionRow",
     "TimelineRow",
     "changes",

@@ -17,10 +17,15 @@ from .change_reasons import ChangeEvent, known_between, moved_between
 from .known_at import as_of_date, known_instant
 from .positions import DEFAULT_BY, KEYS, PositionRow, positions
 
-__all__ = ["MEASURES", "ChangeEvent", "ChangeRow", "changes"]
+__all__ = ["MEASURES", "ChangeEvent", "ChangeRow", "NotAChange", "changes"]
 
 MEASURES = ("committed", "scheduled", "delivered", "outstanding")
 Key = tuple[Any, ...]
+
+
+class NotAChange(ValueError):
+    """The two readings asked for are not a change: both times moved, neither, or the two
+    ends reversed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,18 +133,18 @@ def _readings(
     *,
     known_at: date | datetime | None,
 ) -> _Readings:
-    """The two readings asked for; a ValueError for a question that is not one."""
+    """The two readings asked for; NotAChange for a question that is not one."""
     knowledge = known_from is not None or known_to is not None
     world = as_of_from is not None or as_of_to is not None
     if knowledge and world:
-        raise ValueError(
+        raise NotAChange(
             "move knowledge (known_from/known_to) or the world date (as_of_from/as_of_to), not both"
         )
     if knowledge:
         return _knowledge_moved(ledger, known_from, known_to, as_of, known_at)
     if world:
         return _world_moved(ledger, as_of_from, as_of_to, as_of, known_at)
-    raise ValueError("say what moves: known_from (and known_to), or as_of_from (and as_of_to)")
+    raise NotAChange("say what moves: known_from (and known_to), or as_of_from (and as_of_to)")
 
 
 def _knowledge_moved(
@@ -150,12 +155,12 @@ def _knowledge_moved(
     known_at: date | datetime | None,
 ) -> _Readings:
     if known_from is None:
-        raise ValueError("known_to needs known_from: the instant the change is counted from")
+        raise NotAChange("known_to needs known_from: the instant the change is counted from")
     if known_at is not None:
-        raise ValueError("known_at fixes knowledge: it goes with as_of_from/as_of_to")
+        raise NotAChange("known_at fixes knowledge: it goes with as_of_from/as_of_to")
     first, last = known_instant(known_from), known_instant(known_to)
     if first is not None and last is not None and last < first:
-        raise ValueError(
+        raise NotAChange(
             f"known_to ({last.isoformat()}) is before known_from ({first.isoformat()})"
         )
     day = as_of_date(ledger, as_of)
@@ -170,12 +175,12 @@ def _world_moved(
     known_at: date | datetime | None,
 ) -> _Readings:
     if as_of_from is None:
-        raise ValueError("as_of_to needs as_of_from: the date the change is counted from")
+        raise NotAChange("as_of_to needs as_of_from: the date the change is counted from")
     if as_of is not None:
-        raise ValueError("as_of fixes the world date: it goes with known_from/known_to")
+        raise NotAChange("as_of fixes the world date: it goes with known_from/known_to")
     start, end = as_of_date(ledger, as_of_from), as_of_date(ledger, as_of_to)
     if end < start:
-        raise ValueError(f"as_of_to ({end}) is before as_of_from ({start})")
+        raise NotAChange(f"as_of_to ({end}) is before as_of_from ({start})")
     instant = known_instant(known_at)
     return _Readings((start, instant), (end, instant), knowledge_moved=False)
 

@@ -1,5 +1,6 @@
-"""What changed between two readings is the difference of the two positions, row by row, and
-the events that explain it are exactly those whose inclusion differs between the readings."""
+"""`changes`: what changed between two readings is the difference of the two positions, row by
+row, and the events that explain it are exactly those whose inclusion differs between the
+readings; a question that is not a change is refused."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger import Ledger
-from projections import ChangeRow, changes
+from projections import ChangeRow, NotAChange, changes
 from tests.histories import BASE, FIRST_INSTANT, Batches, expected_positions, histories
 
 from .conftest import SetClock, fresh_store
@@ -176,3 +177,20 @@ def test_changes_are_the_difference_of_two_readings_explained_by_the_events_betw
                 assert found_changes(rows, keys) == expected
                 for row in rows:
                     assert row.events, "every change has an event behind it"
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        {},
+        {"known_from": date(2026, 2, 1), "known_to": date(2026, 1, 1)},
+        {"as_of_from": date(2026, 2, 1), "as_of_to": date(2026, 1, 1)},
+        {"known_from": date(2026, 1, 1), "as_of_from": date(2025, 1, 1)},
+        {"known_to": date(2026, 1, 1)},
+        {"as_of_from": date(2025, 1, 1), "as_of": date(2025, 6, 1)},
+        {"known_from": date(2026, 1, 1), "known_at": date(2026, 1, 1)},
+    ],
+)
+def test_a_question_that_is_not_a_change_is_refused(led: Ledger, asked: dict[str, Any]) -> None:
+    with pytest.raises(NotAChange):
+        changes(led, **asked)
