@@ -17,6 +17,10 @@ from .context import DEFAULT_DB, Settings
 from .errors import LedgerGroup
 
 COMMANDS: dict[str, tuple[str, str]] = {
+    "changes": (
+        "cli.changes",
+        "What changed in the positions between two readings, and why.",
+    ),
     "demo": (
         "cli.demo.command",
         "Build the bundled ledger of publicly reported deals and show what it holds.",

@@ -40,6 +40,19 @@ def _by(value: str | None) -> tuple[str, ...]:
     return fields
 
 
+def grouping(by_text: str | None, resource: str | None) -> tuple[str, ...]:
+    """The fields of --by (default: all but commitment), refused if it would add amounts of
+    different resources together."""
+    by = _by(by_text)
+    if "resource" not in by and resource is None:
+        raise click.BadParameter(
+            "gigawatts, dollars and chips are never added together: include resource in --by "
+            "or choose one with --resource",
+            param_hint="--by",
+        )
+    return by
+
+
 @click.command()
 @click.option("--as-of", type=DATE, default=None, help="The date asked about (default: today).")
 @click.option(
@@ -78,13 +91,7 @@ def positions(
     Summed over commitments per holder, provider, kind and resource (or the fields of --by),
     as the ledger stood at --known-at (default: now). --as-of includes the day itself.
     """
-    by = _by(by_text)
-    if "resource" not in by and resource is None:
-        raise click.BadParameter(
-            "gigawatts, dollars and chips are never added together: include resource in --by "
-            "or choose one with --resource",
-            param_hint="--by",
-        )
+    by = grouping(by_text, resource)
     rows = positions_of(
         settings.open(),
         as_of=as_of,

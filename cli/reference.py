@@ -14,9 +14,10 @@ HEADER = """# Command line reference
 Generated from `capledger --help` by `python -m cli.reference > docs/cli.md`; a test checks that
 it matches the code.
 
-Exit status: 0 done, 1 refused (a rule, a conflict, a broken chain, bad input), 2 usage or a
-knowledge instant the store cannot take (`record --recorded-at`, `--as-reported`). Errors are one
-line on standard error: `Error: FILE:LINE: field: what is wrong`.
+Exit status: 0 done, 1 refused (a rule, a conflict, a broken chain, bad input), 2 usage, a
+knowledge instant the store cannot take (`record --recorded-at`, `--as-reported`) or a `changes`
+that is not one (the two ends reversed, both times moved, or neither). Errors are one line on
+standard error: `Error: FILE:LINE: field: what is wrong`.
 """
 
 

@@ -1,4 +1,4 @@
-"""capledger's read side: positions, history, timeline, and checkpointed projections.
+"""capledger's read side: positions, what changed, history, timeline, and checkpointed projections.
 
 Four subpackages, each importing only those below it (docs/design.md, "Layout"):
 `queries` (what users ask) -> `upkeep` (keeping read models current) -> `read_models` (their
@@ -16,10 +16,14 @@ from .fold import ReadModelError
 from .queries import (
     DEFAULT_BY,
     KEYS,
+    ChangeEvent,
+    ChangeRow,
     Every,
     HistoryEntry,
+    NotAChange,
     PositionRow,
     TimelineRow,
+    changes,
     history,
     positions,
     timeline,
@@ -29,14 +33,18 @@ from .upkeep import Projection, attach, catch_up, project, rebuild, register
 __all__ = [
     "DEFAULT_BY",
     "KEYS",
+    "ChangeEvent",
+    "ChangeRow",
     "Every",
     "HistoryEntry",
+    "NotAChange",
     "PositionRow",
     "Projection",
     "ReadModelError",
     "TimelineRow",
     "attach",
     "catch_up",
+    "changes",
     "history",
     "positions",
     "project",

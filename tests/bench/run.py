@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,10 @@ PG_PREFIX = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 TIMELINE = (date(2021, 1, 1), date(2030, 12, 31))
 RECORD_CLI = "record, CLI (JSONL file, 1 transaction)"
 REBUILD = "project --rebuild"
+
+
+BY_HOLDER = ("holder", "resource")
+"""The grouping `changes` is timed at (docs/benchmarks.md)."""
 
 
 @dataclass
@@ -262,7 +267,7 @@ def run_backend(
 ) -> Result:
     """Measure everything on one backend over the same JSONL file of `n` events."""
     from ledger import Ledger
-    from projections import positions, project, timeline
+    from projections import changes, positions, project, timeline
 
     store = Store(backend, workdir, n)
     result = Result(n=n, backend=backend)
@@ -413,6 +418,22 @@ def run_backend(
                 timeline_ms,
                 peer_as_of_ms,
                 raw_monthly,
+                better="lower",
+            )
+        )
+
+        log(f"[{backend} {n}] changes between two knowledge instants ...")
+        change_timings = []
+        for (as_of, first), (_, second) in pairwise(pairs):
+            known_from, known_to = sorted((first, second))
+            started = time.perf_counter()
+            changes(led, known_from=known_from, known_to=known_to, as_of=as_of, by=BY_HOLDER)
+            change_timings.append((time.perf_counter() - started) * 1000)
+        result.rows.append(
+            Row(
+                "changes between two knowledge instants (by holder, resource), median",
+                "ms",
+                limits.median(change_timings),
                 better="lower",
             )
         )

@@ -17,6 +17,7 @@ EXPECTED_ROWS = (
     "positions, median",
     "positions, p95",
     "timeline, 10 years monthly",
+    "changes between two knowledge instants",
     "project --rebuild",
     "verify",
 )

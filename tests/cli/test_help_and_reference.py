@@ -12,7 +12,17 @@ from click.testing import CliRunner
 from cli.main import COMMANDS, capledger
 from cli.reference import reference
 
-DESIGN_COMMANDS = {"record", "positions", "history", "timeline", "log", "verify", "project", "demo"}
+DESIGN_COMMANDS = {
+    "changes",
+    "record",
+    "positions",
+    "history",
+    "timeline",
+    "log",
+    "verify",
+    "project",
+    "demo",
+}
 DOCS = Path(__file__).parents[2] / "docs"
 
 
