@@ -25,6 +25,9 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_PREFIX = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 TIMELINE = (date(2021, 1, 1), date(2030, 12, 31))
 RECORD_CLI = "record, CLI (JSONL file, 1 transaction)"
+RECORD_AS_REPORTED = "record --as-reported, CLI (a batch per source date)"
+REPORTED_PER_DAY = 100
+"""Events a source date in the benchmark's as-reported file: 1M events span ~27 years of days."""
 REBUILD = "project --rebuild"
 
 
@@ -296,6 +299,15 @@ def run_backend(
         raise RuntimeError(f"the CLI said {out!r}")
     cli_rate = n / cli_seconds
 
+    reported_url = store.capledger("reported")
+    log(f"[{backend} {n}] record --as-reported through the CLI ...")
+    out, reported_seconds, _ = _run_measured(
+        [capledger, "--db", reported_url, "record", "--as-reported", str(reported_file(data))],
+        cli_env,
+    )
+    if not out.startswith(f"recorded {n} events"):
+        raise RuntimeError(f"the CLI said {out!r}")
+
     log(f"[{backend} {n}] the peer appends ...")
     peer_rate: float | None = None
     peer_rss: float | None = None
@@ -333,6 +345,7 @@ def run_backend(
 
     result.rows += [
         Row(RECORD_CLI, "events/s", cli_rate, peer_rate, raw_rate),
+        Row(RECORD_AS_REPORTED, "events/s", n / reported_seconds, peer_rate, raw_rate),
         Row(
             f"record, API + read models ({parts} calls)", "events/s", api_rate, peer_rate, raw_rate
         ),
@@ -497,6 +510,24 @@ def _peer_env_existing(store: Store) -> dict[str, str]:
         "POSTGRES_USER": "postgres",
         "POSTGRES_PASSWORD": "",
     }
+
+
+def reported_file(data: Path) -> Path:
+    """The benchmark's events, each given a source date (REPORTED_PER_DAY a day, in file order,
+    ending before today), for `record --as-reported`: grouping by date keeps the file's order."""
+    path = data.with_name(f"{data.stem}_reported.jsonl")
+    if path.exists():
+        return path
+    lines = data.read_text(encoding="utf-8").splitlines()
+    days = -(-len(lines) // REPORTED_PER_DAY)
+    first = date.today() - timedelta(days=days + 1)
+    with path.open("w", encoding="utf-8") as out:
+        for index, line in enumerate(lines):
+            event = json.loads(line)
+            day = first + timedelta(days=index // REPORTED_PER_DAY)
+            event["source"] = {**event.get("source", {}), "date": day.isoformat()}
+            out.write(json.dumps(event) + "\n")
+    return path
 
 
 def prepare_data(n: int, workdir: Path, seed: int) -> Path:

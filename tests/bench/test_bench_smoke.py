@@ -11,6 +11,7 @@ from tests.bench.run import drop_pg_databases, postgres_answers
 
 EXPECTED_ROWS = (
     "record, CLI",
+    "record --as-reported, CLI",
     "record, API",
     "record, CLI: peak RSS",
     "record, API: peak RSS",
