@@ -525,7 +525,8 @@ def reported_file(data: Path) -> Path:
         for index, line in enumerate(lines):
             event = json.loads(line)
             day = first + timedelta(days=index // REPORTED_PER_DAY)
-            event["source"] = {**event.get("source", {}), "date": day.isoformat()}
+            source = {"publisher": "bench", **event.get("source", {}), "date": day.isoformat()}
+            event["source"] = source
             out.write(json.dumps(event) + "\n")
     return path
 
