@@ -16,7 +16,7 @@ from .amounts import readable
 from .context import Settings, output_format, pass_settings
 from .errors import BadInput
 from .params import DATE, INSTANT
-from .read import GROUPINGS, MEASURES, grouping
+from .read import MEASURES, grouped_and_filtered, grouping
 from .render import render
 
 EVENT_COLUMNS = ["id", "type", "effective", "publisher", "source_date", "recorded_at"]
@@ -41,17 +41,7 @@ EVENT_COLUMNS = ["id", "type", "effective", "publisher", "source_date", "recorde
     default=None,
     help="With the world date moving: as the ledger knew it then (default: now).",
 )
-@click.option("--holder", help="Only this holder (who receives).")
-@click.option("--provider", help="Only this provider (who supplies).")
-@click.option("--kind", type=click.Choice(["investment", "spend", "capacity"]))
-@click.option("--resource", help="Only this resource: usd, gw, chips:<model>.")
-@click.option("--commitment", help="Only this commitment.")
-@click.option(
-    "--by",
-    "by_text",
-    metavar="FIELD,...",
-    help=f"Group by these: {', '.join(GROUPINGS)} (default: all but commitment).",
-)
+@grouped_and_filtered
 @click.option("--explain", is_flag=True, help="Also list the events behind each change.")
 @output_format
 @pass_settings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -53,6 +53,29 @@ def grouping(by_text: str | None, resource: str | None) -> tuple[str, ...]:
     return by
 
 
+def grouped_and_filtered(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a command that reads position rows as `positions` does: its filters
+    (--holder, --provider, --kind, --resource, --commitment) and its grouping (--by)."""
+    for option in reversed(_POSITION_OPTIONS):
+        command = option(command)
+    return command
+
+
+_POSITION_OPTIONS = (
+    click.option("--holder", help="Only this holder (who receives)."),
+    click.option("--provider", help="Only this provider (who supplies)."),
+    click.option("--kind", type=click.Choice(["investment", "spend", "capacity"])),
+    click.option("--resource", help="Only this resource: usd, gw, chips:<model>."),
+    click.option("--commitment", help="Only this commitment."),
+    click.option(
+        "--by",
+        "by_text",
+        metavar="FIELD,...",
+        help=f"Group by these: {', '.join(GROUPINGS)} (default: all but commitment).",
+    ),
+)
+
+
 @click.command()
 @click.option("--as-of", type=DATE, default=None, help="The date asked about (default: today).")
 @click.option(
@@ -61,17 +84,7 @@ def grouping(by_text: str | None, resource: str | None) -> tuple[str, ...]:
     default=None,
     help="As the ledger knew it at this instant (a date: the end of that day, UTC).",
 )
-@click.option("--holder", help="Only this holder (who receives).")
-@click.option("--provider", help="Only this provider (who supplies).")
-@click.option("--kind", type=click.Choice(["investment", "spend", "capacity"]))
-@click.option("--resource", help="Only this resource: usd, gw, chips:<model>.")
-@click.option("--commitment", help="Only this commitment.")
-@click.option(
-    "--by",
-    "by_text",
-    metavar="FIELD,...",
-    help=f"Group by these: {', '.join(GROUPINGS)} (default: all but commitment).",
-)
+@grouped_and_filtered
 @output_format
 @pass_settings
 def positions(

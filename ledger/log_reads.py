@@ -98,18 +98,30 @@ def iter_events(
             remaining -= len(rows)
 
 
+def streams_rows(
+    connection: Connection,
+    columns: Sequence[Any],
+    names: Sequence[str],
+    upto: int | None = None,
+) -> Iterator[Any]:
+    """The `columns` of every row of the named streams, up to position `upto` if given, in
+    position order within each stream, in a few bulk queries: how every read of whole streams
+    reads them."""
+    for matching, values in among(connection, events.c.commitment, names):
+        query = select(*columns).where(matching)
+        if upto is not None:
+            query = query.where(events.c.position <= upto)
+        yield from connection.execute(query.order_by(events.c.position), values)
+
+
 def read_streams(
     connection: Connection, commitments: Iterable[str], *, upto: int | None = None
 ) -> dict[str, list[StoredEvent]]:
     """Every event of the named streams, in position order, in a few bulk queries."""
     names: Sequence[str] = sorted(set(commitments))
     streams: dict[str, list[StoredEvent]] = {name: [] for name in names}
-    for matching, values in among(connection, events.c.commitment, names):
-        query = select(events).where(matching)
-        if upto is not None:
-            query = query.where(events.c.position <= upto)
-        for row in connection.execute(query.order_by(events.c.position), values):
-            streams[row.commitment].append(to_stored(row))
+    for row in streams_rows(connection, [events], names, upto):
+        streams[row.commitment].append(to_stored(row))
     return streams
 
 

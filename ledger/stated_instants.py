@@ -80,11 +80,16 @@ def refuse_if_future(latest: datetime | None, instant: datetime, now: datetime, 
         )
 
 
-def checked_instant(connection: Connection, instant: datetime, clock: Clock) -> datetime:
-    """`instant`, if the store can take a batch known from it: after its latest, not after now.
+def checked_instant(
+    connection: Connection, instant: datetime | None, clock: Clock
+) -> datetime | None:
+    """`instant`, if the store can take a batch known from it: after its latest, not after now
+    (None, the clock's instant, needs no check).
 
     Called holding the tail, so that a writer that got ahead meanwhile makes it refused, never
     reordered."""
+    if instant is None:
+        return None
     latest = latest_instant(connection)
     refuse_unless_after(latest, instant, "recorded at")
     refuse_if_future(latest, instant, clock(), "recorded at")

@@ -114,16 +114,11 @@ class Ledger:
         instant = None if recorded_at is None else stated_instant(recorded_at)
         models, pending = prepare(events, origins)
         recorded_by = resolve_actor(actor) if actor else self.actor
-        if instant is None:
-            with paused():  # one batch, which makes no cycles: see gc_pauses.py
+        with paused():  # one batch, which makes no cycles: see gc_pauses.py
+            if instant is None:
                 return self._record(models, pending, recorded_by)
-        # Checked holding the tail: a writer that got ahead makes it refused, not reordered.
-        with paused(), self._writing() as transaction:
-            at = checked_instant(transaction.connection, instant, self.clock)
-            rows, skipped = self._check_and_append(
-                transaction, models, pending, recorded_by=recorded_by, recorded_at=at
-            )
-        return receipt(rows, skipped)
+            # Checked holding the tail: a writer that got ahead makes it refused, not reordered.
+            return self._record_holding_tail(models, pending, recorded_by, instant)
 
     def _record(
         self, models: Sequence[Event], pending: Sequence[PendingEvent], recorded_by: str
@@ -143,9 +138,20 @@ class Ledger:
             remember_models(models, pending)  # a later batch may read them again
             return done
         # Lost every race: check again holding the tail, where no other writer can get ahead.
+        return self._record_holding_tail(models, pending, recorded_by)
+
+    def _record_holding_tail(
+        self,
+        models: Sequence[Event],
+        pending: Sequence[PendingEvent],
+        recorded_by: str,
+        instant: datetime | None = None,
+    ) -> Receipt:
+        """Check and append holding the tail throughout (and check a stated `instant` there)."""
         with self._writing() as transaction:
+            at = checked_instant(transaction.connection, instant, self.clock)
             rows, skipped = self._check_and_append(
-                transaction, models, pending, recorded_by=recorded_by
+                transaction, models, pending, recorded_by=recorded_by, recorded_at=at
             )
         return receipt(rows, skipped)
 
@@ -176,7 +182,7 @@ class Ledger:
             if as_reported:
                 ends, skipped = record_as_reported(located, chunk, append, held, self.clock)
             else:
-                at = None if instant is None else checked_instant(held, instant, self.clock)
+                at = checked_instant(held, instant, self.clock)
                 ends, skipped = record_chunks(located, chunk, append, at)
             # What the chunks kept is freed by now, before the before-commit hooks run (a first
             # fill of the read models reads the whole log).
@@ -248,21 +254,17 @@ class Ledger:
         recorded_by: str,
         checked: CheckedBatch | None = None,
     ) -> Receipt:
-        with self.engine.connect() as connection:
-            connection = connection.execution_options(capledger_begin="IMMEDIATE")
-            with connection.begin():
-                transaction = WriteTransaction(connection)
-                rows, skipped = append_batch(
-                    transaction,
-                    pending,
-                    expected_versions=expected_versions,
-                    recorded_by=recorded_by,
-                    clock=self.clock,
-                    hooks=self._hooks,
-                    streams=None if checked is None else checked.streams,
-                    walks=None if checked is None else checked.walks,
-                )
-                self._before_commit(transaction)
+        with self._writing() as transaction:
+            rows, skipped = append_batch(
+                transaction,
+                pending,
+                expected_versions=expected_versions,
+                recorded_by=recorded_by,
+                clock=self.clock,
+                hooks=self._hooks,
+                streams=None if checked is None else checked.streams,
+                walks=None if checked is None else checked.walks,
+            )
         return receipt(rows, skipped)
 
     # -- reads ----------------------------------------------------------------------------

@@ -10,12 +10,13 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from events import Event, load_event
 
-from .backends import among, mark
+from .backends import mark
 from .clock import as_utc
+from .log_reads import streams_rows
 from .model_cache import model_of
 from .schema import events
 from .value_conversions import memoised, result_processor
@@ -155,14 +156,10 @@ def read_stream_models(
         events.c.schema_version,
         events.c.payload,
     )
-    for matching, values in among(connection, events.c.commitment, names):
-        query = select(*columns).where(matching)
-        if upto is not None:
-            query = query.where(events.c.position <= upto)
-        found = connection.execute(query.order_by(events.c.position), values)
-        for event_id, commitment, type_name, schema_version, payload in found:
-            model = model_of(type_name, schema_version, event_id, payload, remember=remember)
-            streams[commitment].append((event_id, payload, model))
+    found = streams_rows(connection, columns, names, upto)
+    for event_id, commitment, type_name, schema_version, payload in found:
+        model = model_of(type_name, schema_version, event_id, payload, remember=remember)
+        streams[commitment].append((event_id, payload, model))
     return streams
 
 
@@ -182,20 +179,11 @@ def read_stream_payloads(
         events.c.schema_version,
         events.c.payload,
     )
-    for matching, values in among(connection, events.c.commitment, names):
-        query = select(*columns).where(matching)
-        if upto is not None:
-            query = query.where(events.c.position <= upto)
-        found = connection.execute(query.order_by(events.c.position), values)
-        for recorded_at, commitment, event_id, type_name, schema_version, payload in found:
-            streams[commitment].append(
-                StoredPayload(
-                    recorded_at,
-                    commitment,
-                    str(event_id),
-                    type_name,
-                    schema_version,
-                    _parsed(payload),
-                )
+    found = streams_rows(connection, columns, names, upto)
+    for recorded_at, commitment, event_id, type_name, schema_version, payload in found:
+        streams[commitment].append(
+            StoredPayload(
+                recorded_at, commitment, str(event_id), type_name, schema_version, _parsed(payload)
             )
+        )
     return streams

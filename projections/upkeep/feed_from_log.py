@@ -136,8 +136,5 @@ def _advance_together(
 
 def feed_instants(connection: Connection, projection: Projection, rows: HandedRows) -> None:
     """Hand the projection an append's rows, one recording instant at a time."""
-    if rows[0].recorded_at == rows[-1].recorded_at:  # one instant: an append's own rows
-        projection.handle(connection, rows)
-        return
     for _, run in groupby(rows, key=attrgetter("recorded_at")):
         projection.handle(connection, HandedRows(run, rows.transaction, rows.streams, rows.walks))

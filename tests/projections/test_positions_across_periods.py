@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ledger import Ledger
 from projections import attach, positions, project
-from tests.histories import FIRST_INSTANT, expected_positions, histories
+from tests.histories import FIRST_INSTANT, expected_positions, found_positions, histories, moved
 
 from .conftest import SetClock, amended, delivered, event, fresh_store, made
 from .test_position_buckets import bucket_rows
@@ -36,29 +36,6 @@ EDGES = [
 ]
 
 
-def shifted(data: dict[str, Any]) -> dict[str, Any]:
-    """An event with every date moved by SHIFT (the rules only compare dates with each other)."""
-    out = dict(data)
-    for name in ("effective", "due"):
-        if name in out:
-            out[name] = (date.fromisoformat(out[name]) + SHIFT).isoformat()
-    if "replacement" in out:
-        out["replacement"] = shifted(out["replacement"])
-    return out
-
-
-def found(rows: list[Any], keys: tuple[str, ...]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    return {
-        tuple(getattr(row, k) for k in keys): (
-            row.committed,
-            row.scheduled,
-            row.delivered,
-            row.outstanding,
-        )
-        for row in rows
-    }
-
-
 @pytest.mark.slow
 @settings(
     max_examples=25,
@@ -67,9 +44,7 @@ def found(rows: list[Any], keys: tuple[str, ...]) -> dict[tuple[Any, ...], tuple
 )
 @given(
     # In recording order (every prefix valid): a chunk of a batch is recorded on its own.
-    batches=histories(in_any_order=False).map(
-        lambda batches: [[shifted(e) for e in b] for b in batches]
-    ),
+    batches=histories(in_any_order=False).map(lambda batches: moved(batches, SHIFT)),
     chunk=st.sampled_from([1, 2, 1000]),
     queries=st.lists(
         st.tuples(
@@ -108,7 +83,7 @@ def test_positions_across_months_and_years_equal_the_fold(
                 want = expected_positions(batches, instants, as_of, known_at, keys)
                 if resource:
                     want = {key: value for key, value in want.items() if key == ("usd",)}
-                assert found(rows, keys) == want
+                assert found_positions(rows, keys) == want
         kept = bucket_rows(led)
         project(led, rebuild=True)
         assert bucket_rows(led) == kept

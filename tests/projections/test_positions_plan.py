@@ -11,10 +11,9 @@ import pytest
 from ledger import Ledger
 from projections import attach, positions
 from projections.queries import position_sums
-from tests.histories import expected_positions
+from tests.histories import expected_positions, found_positions
 
 from .conftest import SetClock, delivered, event, made, scheduled
-from .test_positions_across_periods import found
 
 
 def test_a_date_early_in_a_month_adds_the_months_before_and_its_postings_up_to_the_date() -> None:
@@ -112,4 +111,4 @@ def test_every_way_of_summing_gives_the_fold_at_dates_late_and_early_and_known_b
             for keys in KEYS:
                 rows = positions(led, as_of=as_of, known_at=known_at, by=keys)
                 want = expected_positions(batches, instants, as_of, known_at, keys)
-                assert found(rows, keys) == want, (as_of, known_at)
+                assert found_positions(rows, keys) == want, (as_of, known_at)

@@ -18,6 +18,7 @@ from tests.histories import (
     BASE,
     FIRST_INSTANT,
     expected_positions,
+    found_positions,
     histories,
     known_streams,
 )
@@ -90,15 +91,7 @@ def test_positions_and_timeline_equal_the_fold_at_any_as_of_and_known_at(
                 known_at = FIRST_INSTANT + timedelta(hours=known_index, minutes=30 * shift - 30)
             for keys in (("holder", "provider", "kind", "resource"), ("commitment", "resource")):
                 rows = positions(led, as_of=as_of, known_at=known_at, by=keys)
-                found = {
-                    tuple(getattr(row, k) for k in keys): (
-                        row.committed,
-                        row.scheduled,
-                        row.delivered,
-                        row.outstanding,
-                    )
-                    for row in rows
-                }
+                found = found_positions(rows, keys)
                 assert found == expected_positions(batches, instants, as_of, known_at, keys)
             for resource in ("usd", "gw"):
                 rows_ = timeline(

@@ -1,8 +1,29 @@
-"""Builders of event dicts for the recording tests, as a user would write them."""
+"""Builders of event dicts for the recording tests, as a user would write them, and a ledger
+whose clock stands still."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
+
+import pytest
+
+from ledger import Ledger
+from projections import attach
+
+NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
+"""The instant the `led` fixture's clock stands at."""
+
+
+@pytest.fixture
+def led(store_url: str) -> Iterator[Ledger]:
+    """A ledger on each backend whose clock stands at NOW, its read models kept by append."""
+    ledger = Ledger.open(store_url, clock=lambda: NOW, actor="tester")
+    attach(ledger)
+    yield ledger
+    ledger.close()
+
 
 STREAM = "aws-anthropic-2026-capacity"
 

@@ -6,7 +6,6 @@ nothing is written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,18 +15,7 @@ from ledger import InvalidEvent, KnowledgeTimeRefused, Ledger, RuleViolation
 from projections import attach, positions, project
 
 from ..projections.test_first_fill import assert_a_rebuild_leaves_the_same_rows
-from .conftest import delivery, event, made, tranche
-
-NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def led(store_url: str) -> Iterator[Ledger]:
-    """A ledger on each backend whose clock stands at NOW, its read models kept by append."""
-    ledger = Ledger.open(store_url, clock=lambda: NOW, actor="tester")
-    attach(ledger)
-    yield ledger
-    ledger.close()
+from .conftest import NOW, delivery, event, made, tranche
 
 
 def reported(day: str | None, body: dict[str, Any]) -> dict[str, Any]:

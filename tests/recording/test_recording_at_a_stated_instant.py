@@ -5,28 +5,16 @@ else is refused in one line naming both instants, and nothing is written."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from ledger import KnowledgeTimeRefused, Ledger
-from projections import attach, history, positions, project
+from projections import history, positions, project
 
 from ..conftest import postgres_url
-from .conftest import STREAM, delivery, event, made
-
-NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def led(store_url: str) -> Iterator[Ledger]:
-    """A ledger on each backend whose clock stands at NOW, its read models kept by append."""
-    ledger = Ledger.open(store_url, clock=lambda: NOW, actor="tester")
-    attach(ledger)
-    yield ledger
-    ledger.close()
+from .conftest import NOW, STREAM, delivery, event, made
 
 
 def stored(led: Ledger) -> list[tuple[Any, ...]]:
