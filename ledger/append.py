@@ -77,6 +77,21 @@ def new_events_only(
     return fresh, skipped
 
 
+def _instants_of(
+    fresh: Sequence[PendingEvent],
+    pending: Sequence[PendingEvent],
+    recorded_at: datetime | Sequence[datetime] | None,
+) -> dict[str, datetime] | None:
+    """Each fresh row's instant, where `recorded_at` gives one per pending row (a repeated id
+    takes its first row's, the one kept)."""
+    if recorded_at is None or isinstance(recorded_at, datetime):
+        return None
+    instants: dict[str, datetime] = {}
+    for event, instant in zip(pending, recorded_at, strict=True):
+        instants.setdefault(event.key, instant)
+    return instants
+
+
 def tail(connection: Connection) -> tuple[int, str, datetime | None]:
     """The last position, its hash and its recording instant (0, genesis, None when empty)."""
     row = connection.execute(
@@ -109,7 +124,7 @@ def append_batch(
     recorded_by: str,
     clock: Callable[[], datetime],
     hooks: Sequence[AppendHook] = (),
-    recorded_at: datetime | None = None,
+    recorded_at: datetime | Sequence[datetime] | None = None,
     versions_known: bool = False,
     streams: Mapping[str, Sequence[Event]] | None = None,
     walks: Mapping[str, StreamWalk] | None = None,
@@ -124,6 +139,8 @@ def append_batch(
     `versions_known` says they were read in this very transaction, holding the tail: they are
     the versions, with no need to read them again.
     `recorded_at` is given when one transaction appends in several parts: they share one instant.
+    A sequence gives each of `pending` its own (non-decreasing, checked by the caller): recording
+    as reported, a date's events at the date's instant.
     """
     connection = transaction.connection
     lock_tail(connection)
@@ -141,13 +158,21 @@ def append_batch(
             if actual != expected:
                 raise ConcurrencyConflict(commitment, expected, actual)
     position, prev_hash, last_recorded = tail(connection)
-    if recorded_at is None:
+    instants = _instants_of(fresh, pending, recorded_at)
+    if instants is not None:
+        instant = instants[fresh[0].key]
+    elif isinstance(recorded_at, datetime):
+        instant = recorded_at
+    else:
         # Read under the lock, so that transaction time follows the order of the chain.
-        recorded_at = next_instant(clock(), last_recorded)
+        instant = next_instant(clock(), last_recorded)
     rows: list[StoredEvent] = []
     inserted: list[tuple[object, ...]] = []
-    links = Links(recorded_at, recorded_by, _plain(fresh))
+    links = Links(instant, recorded_by, _plain(fresh))
     for event in fresh:
+        if instants is not None:
+            instant = instants[event.key]
+            links.at(instant)
         position += 1
         commitment = event.commitment
         version = versions[commitment] = versions[commitment] + 1
@@ -171,7 +196,7 @@ def append_batch(
             event.type_name,
             event.schema_version,
             event.effective,
-            recorded_at,
+            instant,
             recorded_by,
             event.payload,
             prev_hash,

@@ -1,12 +1,13 @@
 """Recording as reported: each event known from its own source date. A stream's events are
-grouped by `source.date` and appended in date order, one batch per date (in chunks, if long)
-at that date's midnight UTC, inside the caller's one write transaction; within a date, the
-input's order is kept (docs/design.md, "The two times")."""
+grouped by `source.date` and appended in date order, each date's at its midnight UTC, inside
+the caller's one write transaction; within a date, the input's order is kept (docs/design.md,
+"The two times"). The rules are checked, and the rows appended, a chunk of that order at a
+time, whatever the dates: a chunk's rows carry their own dates' instants."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Connection
 
@@ -69,19 +70,23 @@ def record_as_reported(
     refuse_unless_after(latest, midnight(first), earliest)
     latest_date = f"{days[last][1][0].origin}: source.date {last}, known from"
     refuse_if_future(latest, midnight(last), clock(), latest_date)
+    models: list[Event] = []
+    pending: list[PendingEvent] = []
+    instants: list[datetime] = []
+    for day in dates:
+        day_models, day_pending = days.pop(day)
+        models += day_models
+        pending += day_pending
+        instants += [midnight(day)] * len(day_models)
     ends: list[StoredEvent] = []
     skipped = 0
     streams = StreamCache()
-    for day in dates:
-        models, pending = days.pop(day)
-        for start in range(0, len(models), chunk):
-            rows, already = check_and_append(
-                models[start : start + chunk],
-                pending[start : start + chunk],
-                recorded_at=midnight(day),
-                streams=streams,
-            )
-            skipped += already
-            if rows:
-                ends = [ends[0] if ends else rows[0], rows[-1]]
+    for start in range(0, len(models), chunk):
+        end = start + chunk
+        rows, already = check_and_append(
+            models[start:end], pending[start:end], recorded_at=instants[start:end], streams=streams
+        )
+        skipped += already
+        if rows:
+            ends = [ends[0] if ends else rows[0], rows[-1]]
     return ends, skipped

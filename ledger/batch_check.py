@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Connection
@@ -36,22 +38,33 @@ def check_batch(
     *,
     streams: StreamCache | None = None,
     fold: bool = True,
+    instants: Sequence[datetime] | None = None,
 ) -> CheckedBatch:
     """Check a batch against the stored streams it touches, loaded in bulk (or from `streams`,
-    the cache of the transaction holding the tail). With `fold`, keep the rules' states."""
+    the cache of the transaction holding the tail). With `fold`, keep the rules' states.
+
+    `instants`, one per event (non-decreasing), says the batch is known in steps (recording as
+    reported): each stream must obey the rules as known after each of its instants, not only
+    at the end, so it is checked one instant's events at a time, each walk resuming the last.
+    """
     names = {model.commitment for model in models}
     stored, resumable = _stored_streams(connection, names, streams)
     new_by_stream = _new_by_stream(models, pending, stored)
     versions = {name: len(rows) for name, rows in stored.items()}
     checked: dict[str, list[Event]] = {}
     walks: dict[str, StreamWalk] = {}
+    instant_of = None if instants is None else _first_instants(pending, instants)
     for commitment, new in new_by_stream.items():
         before = stored[commitment]
         known_models = [model for _, _, model in before]
-        fresh = [model for model, _ in new]
-        origins = [row.origin for _, row in new]
-        walk = check_stream(known_models, fresh, origins, resume=resumable.get(commitment))
-        checked[commitment] = known_models + fresh
+        walk = resumable.get(commitment)
+        for step in _known_steps(new, instant_of):
+            fresh = [model for model, _ in step]
+            origins = [row.origin for _, row in step]
+            walk = check_stream(known_models, fresh, origins, resume=walk)
+            known_models = known_models + fresh
+        checked[commitment] = known_models
+        assert walk is not None  # a stream in new_by_stream has new events
         if fold:
             walks[commitment] = walk
         if streams is not None:
@@ -61,6 +74,27 @@ def check_batch(
         if name not in checked:  # a stream the batch only repeats events of
             checked[name] = [model for _, _, model in rows]
     return CheckedBatch(versions, checked, walks)
+
+
+def _first_instants(
+    pending: Sequence[PendingEvent], instants: Sequence[datetime]
+) -> dict[str, datetime]:
+    """Each event id's instant (a repeated id takes its first row's, the one kept)."""
+    found: dict[str, datetime] = {}
+    for row, instant in zip(pending, instants, strict=True):
+        found.setdefault(row.key, instant)
+    return found
+
+
+def _known_steps(
+    new: list[tuple[Event, PendingEvent]], instant_of: dict[str, datetime] | None
+) -> Iterator[list[tuple[Event, PendingEvent]]]:
+    """A stream's new events in the steps they become known: all at once, or by instant."""
+    if instant_of is None:
+        yield new
+        return
+    for _, step in groupby(new, key=lambda pair: instant_of[pair[1].key]):
+        yield list(step)
 
 
 def _stored_streams(

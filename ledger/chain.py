@@ -63,7 +63,8 @@ def day_text(effective: date | None) -> str:
 
 
 def times_text(recorded_at: datetime, recorded_by: str) -> str:
-    """The end of a row's header: when and by whom it was recorded, shared by a transaction."""
+    """The end of a row's header: when and by whom it was recorded, shared by the rows of a
+    transaction (or of one of its stated instants)."""
     at = recorded_at.isoformat(timespec="microseconds")
     return f"{_HEADER.encode(at)},{_HEADER.encode(recorded_by)}]"
 
@@ -112,9 +113,17 @@ class Links:
     """
 
     def __init__(self, recorded_at: datetime, recorded_by: str, plain: bool) -> None:
+        self._by = recorded_by
+        self._at = recorded_at
         self._times = times_text(recorded_at, recorded_by)
         self._plain = plain
         self._days: dict[date | None, str] = {}
+
+    def at(self, recorded_at: datetime) -> None:
+        """Link the next rows at `recorded_at` (a transaction recording as reported states an
+        instant per source date)."""
+        if recorded_at != self._at:
+            self._at, self._times = recorded_at, times_text(recorded_at, self._by)
 
     def digest(
         self,

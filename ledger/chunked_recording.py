@@ -27,7 +27,7 @@ class CheckAndAppend(Protocol):
         models: Sequence[Event],
         pending: Sequence[PendingEvent],
         *,
-        recorded_at: datetime | None,
+        recorded_at: datetime | Sequence[datetime] | None,
         streams: StreamCache,
     ) -> tuple[list[StoredEvent], int]: ...
 

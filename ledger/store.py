@@ -206,16 +206,23 @@ class Ledger:
         pending: Sequence[PendingEvent],
         *,
         recorded_by: str,
-        recorded_at: datetime | None = None,
+        recorded_at: datetime | Sequence[datetime] | None = None,
         streams: StreamCache | None = None,
     ) -> tuple[list[StoredEvent], int]:
         """Check and append in a transaction that holds the tail: nothing can get ahead.
 
         `streams` keeps the checked streams for the next call in the same transaction.
         """
+        # Events given an instant each (as reported) are checked as known after each instant.
+        stepped = None if recorded_at is None or isinstance(recorded_at, datetime) else recorded_at
         with paused():  # the rules' walk makes many objects and no cycles: see gc_pauses.py
             checked = check_batch(
-                transaction.connection, models, pending, streams=streams, fold=bool(self._hooks)
+                transaction.connection,
+                models,
+                pending,
+                streams=streams,
+                fold=bool(self._hooks),
+                instants=stepped,
             )
         if streams is None:
             remember_models(models, pending)  # a later batch may read them again

@@ -1,11 +1,12 @@
 """Recording as reported: each event is known from its own source date. A file's events are
-grouped by `source.date` and appended in date order, one batch per date at its midnight UTC,
-all in one transaction; within a date the file's order is kept. A missing source date, an
-earliest date not after the store's latest instant, or a date later than now is refused, and
-nothing is written."""
+grouped by `source.date` and appended in date order, each date's at its midnight UTC, all in
+one transaction (checked and appended a chunk of that order at a time, whatever the dates);
+within a date the file's order is kept. A missing source date, an earliest date not after the
+store's latest instant, or a date later than now is refused, and nothing is written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -105,6 +106,26 @@ def test_the_whole_file_is_one_transaction_a_later_dates_broken_rule_writes_noth
     assert led.count() == 0
 
 
+def test_each_date_must_obey_the_rules_as_known_then_not_only_the_whole_file(
+    led: Ledger,
+) -> None:
+    # Valid once the amendment reported ten days later is known, but on 2025-01-10 the
+    # ledger would hold 3 GW delivered on a 2 GW commitment: the delivery's line is refused.
+    file = [
+        reported("2025-01-02", made(amounts={"gw": "2"})),
+        reported("2025-01-10", delivery("2026-06-01", gw="3")),
+        reported("2025-01-20", event("CommitmentAmended", "2026-05-01", amounts={"gw": "5"})),
+    ]
+    with pytest.raises(RuleViolation) as refused:
+        led.record_stream(lines(file), as_reported=True)
+    assert str(refused.value).startswith("deals.jsonl:2: ")
+    assert led.count() == 0
+    led.record_stream(
+        lines([file[0], file[2], {**file[1], "source": file[2]["source"]}]), as_reported=True
+    )
+    assert led.count() == 3
+
+
 def test_an_event_without_a_source_date_is_refused_with_its_line(led: Ledger) -> None:
     undated = [FILE[0], reported(None, delivery()), FILE[2]]
     with pytest.raises(KnowledgeTimeRefused) as refused:
@@ -194,6 +215,23 @@ def test_read_models_already_filled_keep_the_rows_a_rebuild_leaves(led: Ledger) 
     led.record_stream(lines(_many_dates()), as_reported=True, chunk=4)
     assert len({row.recorded_at for row in led.read_all()}) == 21
     assert_a_rebuild_leaves_the_same_rows(led)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7])
+def test_how_the_file_is_chunked_changes_nothing_that_is_stored(
+    new_store: Callable[[], str], chunk: int
+) -> None:
+    file = lines([reported("2025-01-01", made(amounts={"gw": "50"})), *_many_dates()])
+    with Ledger.open(new_store(), clock=lambda: NOW, actor="tester") as whole:
+        attach(whole)
+        whole.record_stream(file, as_reported=True)
+        at_once = stored(whole)
+    with Ledger.open(new_store(), clock=lambda: NOW, actor="tester") as chunked:
+        attach(chunked)
+        chunked.record_stream(file, as_reported=True, chunk=chunk)
+        assert stored(chunked) == at_once
+        assert_a_rebuild_leaves_the_same_rows(chunked)
+    assert len({instant for _, _, instant, _ in at_once}) == 21
 
 
 def test_read_models_caught_up_later_keep_the_rows_a_rebuild_leaves(store_url: str) -> None:
