@@ -104,7 +104,10 @@ class ExposureRow:
             "hhi": text(self.hhi),
         }
         if detail:
-            row["detail"] = [part.as_dict() for part in self.counterparties]
+            row["detail"] = [
+                {other: part.party} | {k: v for k, v in part.as_dict().items() if k != "party"}
+                for part in self.counterparties
+            ]
         return row
 
 
@@ -160,7 +163,7 @@ def exposure_rows(
         amount = getattr(row, measure)
         if not amount:
             continue
-        key = (getattr(row, side), row.kind, row.resource)
+        key = (getattr(row, side), row.kind or "", row.resource or "")
         parts = groups.setdefault(key, {}).setdefault(getattr(row, other), [_ZERO] * 3)
         parts[0] += amount
         bound = (bounds or {}).get(row.commitment or "")
