@@ -41,6 +41,7 @@ _OTHER = {"provider": "holder", "holder": "provider"}
     type=click.Choice(EXPOSURE_MEASURES),
     default="committed",
     show_default=True,
+    help="Which amounts: what the deals commit, what is still owed, or what was delivered.",
 )
 @click.option("--resource", help="Only this resource: usd, gw, chips:<model>.")
 @click.option("--kind", type=click.Choice(["investment", "spend", "capacity"]))

@@ -34,6 +34,7 @@ CYCLE_COLUMNS = ["length", "cycle", "smallest", "smallest_edge"]
     type=click.Choice(EXPOSURE_MEASURES),
     default="committed",
     show_default=True,
+    help="Which amounts: what the deals commit, what is still owed, or what was delivered.",
 )
 @click.option(
     "--cycles",
