@@ -128,7 +128,7 @@ def _edge(row: Any, measure: str) -> FlowEdge | None:
 
 
 def pairs(edges: tuple[FlowEdge, ...]) -> tuple[FlowPair, ...]:
-    """One row per pair of parties with money between them, by the names of the pair."""
+    """One row per pair of parties with money between them, by `a`, then `b`."""
     between: dict[tuple[str, str], dict[str, Decimal]] = {}
     for edge in edges:
         between.setdefault((edge.source, edge.target), {})[edge.kind] = edge.amount
@@ -139,7 +139,7 @@ def pairs(edges: tuple[FlowEdge, ...]) -> tuple[FlowPair, ...]:
         out, back = max(a_to_b.values(), default=_ZERO), max(b_to_a.values(), default=_ZERO)
         ratio = min(out, back) / max(out, back) if out and back else _ZERO
         found.append(FlowPair(a, b, a_to_b, b_to_a, ratio))
-    return tuple(found)
+    return tuple(sorted(found, key=lambda pair: (pair.a, pair.b)))
 
 
 def _oriented(

@@ -48,6 +48,15 @@ TARGETS = (
         "positions, median",
         lambda r: (r.ratio(r.peer) or 0) >= 200,
     ),
+    *(
+        (f"{label}{' (PostgreSQL)' if backend == 'postgresql' else ''}", backend, work, test)
+        for backend in ("sqlite", "postgresql")
+        for label, work, test in (
+            ("exposure median ≤ 100 ms", "exposure", lambda r: r.capledger <= 100),
+            ("flows median ≤ 100 ms", "flows, median", lambda r: r.capledger <= 100),
+            ("flows --cycles median ≤ 500 ms", "flows --cycles", lambda r: r.capledger <= 500),
+        )
+    ),
     ("rebuild ≥ 150k events/s", "sqlite", "project --rebuild", lambda r: r.capledger >= 150_000),
     ("verify ≥ 300k events/s", "sqlite", "verify", lambda r: r.capledger >= 300_000),
     (
