@@ -209,6 +209,10 @@ METHOD = """\
   postings, tranche schedule, buckets) into tables of the same shape with the driver alone,
   in one transaction: what any rebuild that keeps those tables must at least do. (Before
   2026-12-02 it was the read alone.)
+- exposure, flows, flows --cycles: `projections.exposure` (by provider, committed, with each
+  commitment's bound), `projections.flows` and `flows(..., cycles=True)` (networkx, cycles of
+  2 to 4 parties) at the same (as_of, known_at) pairs as positions, after one warm-up each;
+  medians.
 - Ratios (× peer, × limit) say how many times better capledger does: rate ÷ rate for events/s,
   time ÷ time (theirs over ours) for ms and MB, so > 1 always means capledger is ahead.
 - The machine is a shared VM whose speed moves from run to run (the peer's own rates have
