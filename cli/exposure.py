@@ -110,20 +110,21 @@ def exposure(
             path=chart,
         )
     if not rows:
-        when = f"as of {as_of or ledger.clock().date()}" + (
-            f", known at {known_at:%Y-%m-%d %H:%M} UTC" if known_at else ""
-        )
         scope = " ".join(part for part in (party, kind, resource) if part)
-        message = f"no {measure} amounts{' for ' + scope if scope else ''} {when}: no exposure"
-        if fmt == "table":
-            click.echo(message)
-        else:
-            click.echo(message, err=True)
-            click.echo(exposure_text(rows, side, fmt, detail=detail))
-    else:
+        message = _nothing(measure, scope, as_of or ledger.clock().date(), known_at)
+        click.echo(message, err=fmt != "table")
+    if rows or fmt != "table":
         click.echo(exposure_text(rows, side, fmt, detail=detail))
     if chart:
         click.echo(f"chart written to {chart}", err=True)
+
+
+def _nothing(measure: str, scope: str, as_of: date, known_at: datetime | None) -> str:
+    """What an empty answer says: which amounts, for what, as of and known at when."""
+    known = f", known at {known_at:%Y-%m-%d %H:%M} UTC" if known_at else ""
+    return (
+        f"no {measure} amounts{' for ' + scope if scope else ''} as of {as_of}{known}: no exposure"
+    )
 
 
 def exposure_text(rows: Sequence[ExposureRow], side: str, fmt: str, *, detail: bool) -> str:
