@@ -25,6 +25,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.demo.command",
         "Build the bundled ledger of publicly reported deals and show what it holds.",
     ),
+    "exposure": (
+        "cli.exposure",
+        "How concentrated each provider is on its holders, or each holder across providers.",
+    ),
+    "flows": (
+        "cli.flows",
+        "Money committed between parties, pair by pair, and where it goes round in cycles.",
+    ),
     "history": ("cli.read", "The audit trail of one commitment."),
     "log": (
         "cli.chain",

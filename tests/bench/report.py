@@ -48,6 +48,15 @@ TARGETS = (
         "positions, median",
         lambda r: (r.ratio(r.peer) or 0) >= 200,
     ),
+    *(
+        (f"{label}{' (PostgreSQL)' if backend == 'postgresql' else ''}", backend, work, test)
+        for backend in ("sqlite", "postgresql")
+        for label, work, test in (
+            ("exposure median ≤ 100 ms", "exposure", lambda r: r.capledger <= 100),
+            ("flows median ≤ 100 ms", "flows, median", lambda r: r.capledger <= 100),
+            ("flows --cycles median ≤ 500 ms", "flows --cycles", lambda r: r.capledger <= 500),
+        )
+    ),
     ("rebuild ≥ 150k events/s", "sqlite", "project --rebuild", lambda r: r.capledger >= 150_000),
     ("verify ≥ 300k events/s", "sqlite", "verify", lambda r: r.capledger >= 300_000),
     (
@@ -200,6 +209,10 @@ METHOD = """\
   postings, tranche schedule, buckets) into tables of the same shape with the driver alone,
   in one transaction: what any rebuild that keeps those tables must at least do. (Before
   2026-12-02 it was the read alone.)
+- exposure, flows, flows --cycles: `projections.exposure` (by provider, committed, with each
+  commitment's bound), `projections.flows` and `flows(..., cycles=True)` (networkx, cycles of
+  2 to 4 parties) at the same (as_of, known_at) pairs as positions, after one warm-up each;
+  medians.
 - Ratios (× peer, × limit) say how many times better capledger does: rate ÷ rate for events/s,
   time ÷ time (theirs over ours) for ms and MB, so > 1 always means capledger is ahead.
 - The machine is a shared VM whose speed moves from run to run (the peer's own rates have

@@ -450,6 +450,9 @@ def run_backend(
                 better="lower",
             )
         )
+        from .exposure_flows import question_rows
+
+        result.rows += question_rows(led, pairs, log, f"{backend} {n}")
 
         log(f"[{backend} {n}] rebuild ...")
         rebuild_seconds = _median_seconds(lambda: project(led, rebuild=True), 1)

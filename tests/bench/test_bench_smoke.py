@@ -19,6 +19,9 @@ EXPECTED_ROWS = (
     "positions, p95",
     "timeline, 10 years monthly",
     "changes between two knowledge instants",
+    "exposure (by provider, committed)",
+    "flows, median",
+    "flows --cycles",
     "project --rebuild",
     "verify",
 )

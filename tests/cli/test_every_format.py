@@ -17,6 +17,8 @@ ROW_COMMANDS = {
     "timeline": ["timeline", "--from", "2026-01-01", "--to", "2026-12-31"],
     "log": ["log"],
     "project": ["project"],
+    "exposure": ["exposure", "--as-of", "2026-12-31"],
+    "flows": ["flows", "--as-of", "2026-12-31"],
 }
 
 

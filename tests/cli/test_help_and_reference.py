@@ -22,6 +22,8 @@ DESIGN_COMMANDS = {
     "verify",
     "project",
     "demo",
+    "exposure",
+    "flows",
 }
 DOCS = Path(__file__).parents[2] / "docs"
 

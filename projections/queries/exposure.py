@@ -1,0 +1,210 @@
+"""Concentration: how much of each provider's book one holder takes (or, seen from the holder,
+how its commitments spread across providers), with the Herfindahl-Hirschman index and the
+part of each total that is only a ceiling (`up_to`) or a floor (`at_least`).
+
+Read from the position sums per commitment (`positions`), never by replaying the log; the
+bound of each commitment from the few events that set it (commitment_bounds.py). Amounts of
+different kinds or resources are never added: a row is one party, kind and resource.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from ledger import Ledger
+
+from ..fold import text
+from .commitment_bounds import bounds_of
+from .known_at import as_of_date, known_instant
+from .positions import PositionRow, positions
+
+__all__ = [
+    "EXPOSURE_MEASURES",
+    "SIDES",
+    "Counterparty",
+    "ExposureRow",
+    "Measure",
+    "Side",
+    "exposure",
+    "exposure_rows",
+]
+
+Side = Literal["provider", "holder"]
+Measure = Literal["committed", "outstanding", "delivered"]
+SIDES: tuple[Side, ...] = ("provider", "holder")
+EXPOSURE_MEASURES: tuple[Measure, ...] = ("committed", "outstanding", "delivered")
+_OTHER: dict[str, str] = {"provider": "holder", "holder": "provider"}
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True, slots=True)
+class Counterparty:
+    """One counterparty's part of a row: its amount, its share of the row's total, and how
+    much of its amount is an `up_to` ceiling or an `at_least` floor."""
+
+    party: str
+    amount: Decimal
+    share: Decimal
+    ceiling: Decimal
+    floor: Decimal
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: amounts and the share as exact decimal strings."""
+        return {
+            "party": self.party,
+            "amount": text(self.amount),
+            "share": text(self.share),
+            "ceiling": text(self.ceiling),
+            "floor": text(self.floor),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureRow:
+    """One party (a provider, or a holder with `side="holder"`), kind and resource: its total
+    in the measure, the parts of it that are ceilings and floors, its counterparties (largest
+    first) and the Herfindahl-Hirschman index of their shares (0 to 10,000)."""
+
+    side: Side
+    party: str
+    kind: str
+    resource: str
+    measure: Measure
+    total: Decimal
+    ceiling: Decimal
+    floor: Decimal
+    counterparties: tuple[Counterparty, ...]
+    hhi: Decimal
+
+    @property
+    def top(self) -> Counterparty:
+        """The counterparty with the largest amount (by name among equals)."""
+        return self.counterparties[0]
+
+    def as_dict(self, *, detail: bool = False) -> dict[str, Any]:
+        """JSON-ready, named from the side: a provider row has `holders` and `top_holder`;
+        with `detail`, every counterparty's amount and share."""
+        other = _OTHER[self.side]
+        row: dict[str, Any] = {
+            self.side: self.party,
+            "kind": self.kind,
+            "resource": self.resource,
+            "measure": self.measure,
+            "total": text(self.total),
+            "ceiling": text(self.ceiling),
+            "floor": text(self.floor),
+            f"{other}s": len(self.counterparties),
+            f"top_{other}": self.top.party,
+            "top_share": text(self.top.share),
+            "hhi": text(self.hhi),
+        }
+        if detail:
+            row["detail"] = [
+                {other: part.party} | {k: v for k, v in part.as_dict().items() if k != "party"}
+                for part in self.counterparties
+            ]
+        return row
+
+
+def exposure(
+    ledger: Ledger,
+    *,
+    as_of: date | None = None,
+    known_at: date | datetime | None = None,
+    side: Side = "provider",
+    measure: Measure = "committed",
+    resource: str | None = None,
+    kind: str | None = None,
+    provider: str | None = None,
+    holder: str | None = None,
+) -> list[ExposureRow]:
+    """Per provider (or holder), kind and resource: the total `measure` as of `as_of`, known
+    at `known_at`, each counterparty's share of it, the HHI and the bounded parts. Rows whose
+    total is zero are left out, so an empty ledger, a date before any deal or a party with no
+    commitments gives an empty list."""
+    if side not in SIDES:
+        raise ValueError(f"side must be one of {', '.join(SIDES)}; got {side!r}")
+    if measure not in EXPOSURE_MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(EXPOSURE_MEASURES)}; got {measure!r}")
+    day, instant = as_of_date(ledger, as_of), known_instant(known_at)
+    found = positions(
+        ledger,
+        as_of=day,
+        known_at=instant,
+        resource=resource,
+        kind=kind,
+        provider=provider,
+        holder=holder,
+        by=("commitment", "provider", "holder", "kind", "resource"),
+    )
+    held = [row for row in found if getattr(row, measure)]
+    with ledger.engine.connect() as connection:
+        bounds = bounds_of(connection, {row.commitment or "" for row in held}, day, instant)
+    return exposure_rows(held, side=side, measure=measure, bounds=bounds)
+
+
+def exposure_rows(
+    rows: Iterable[PositionRow],
+    *,
+    side: Side,
+    measure: Measure,
+    bounds: Mapping[str, str] | None = None,
+) -> list[ExposureRow]:
+    """Exposure rows from position rows that name provider, holder, kind and resource (and
+    commitment, for `bounds`: each commitment's bound; without it nothing counts as bounded)."""
+    other = _OTHER[side]
+    groups: dict[tuple[str, str, str], dict[str, list[Decimal]]] = {}
+    for row in rows:
+        amount = getattr(row, measure)
+        if not amount:
+            continue
+        key = (getattr(row, side), row.kind or "", row.resource or "")
+        parts = groups.setdefault(key, {}).setdefault(getattr(row, other), [_ZERO] * 3)
+        parts[0] += amount
+        bound = (bounds or {}).get(row.commitment or "")
+        if bound == "up_to":
+            parts[1] += amount
+        elif bound == "at_least":
+            parts[2] += amount
+    return [
+        _row(side, measure, key, parts)
+        for key, parts in sorted(groups.items(), key=lambda item: item[0])
+    ]
+
+
+def _row(
+    side: Side,
+    measure: Measure,
+    key: tuple[str, str, str],
+    parts: dict[str, list[Decimal]],
+) -> ExposureRow:
+    total = sum((amount for amount, _, _ in parts.values()), _ZERO)
+    counterparties = tuple(
+        Counterparty(party, amount, amount / total, ceiling, floor)
+        for party, (amount, ceiling, floor) in sorted(
+            parts.items(), key=lambda item: (-item[1][0], item[0])
+        )
+    )
+    return ExposureRow(
+        side=side,
+        party=key[0],
+        kind=key[1],
+        resource=key[2],
+        measure=measure,
+        total=total,
+        ceiling=sum((part.ceiling for part in counterparties), _ZERO),
+        floor=sum((part.floor for part in counterparties), _ZERO),
+        counterparties=counterparties,
+        hhi=herfindahl(part.share for part in counterparties),
+    )
+
+
+def herfindahl(shares: Iterable[Decimal]) -> Decimal:
+    """The Herfindahl-Hirschman index of shares summing to 1: the sum of the squared shares
+    in percent, from 10,000 / n (n equal parts) to 10,000 (one party holds everything)."""
+    return sum(((share * _HUNDRED) ** 2 for share in shares), _ZERO)
