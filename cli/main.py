@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.demo.command",
         "Build the bundled ledger of publicly reported deals and show what it holds.",
     ),
-    "history": ("cli.read", "The audit trail of one commitment."),
+    "history": ("cli.history", "The audit trail of one commitment."),
     "log": (
         "cli.chain",
         "The raw events with their global positions, in order, for downstream consumers.",

@@ -5,7 +5,7 @@ instant (`known_at`). Queries first catch the built-in read models up with the l
 """
 
 from .changes import ChangeEvent, ChangeRow, NotAChange, changes
-from .history import HistoryEntry, history
+from .history import FieldChange, HistoryEntry, history
 from .positions import DEFAULT_BY, KEYS, PositionRow, positions
 from .timeline import Every, TimelineRow, periods, timeline
 
@@ -15,6 +15,7 @@ __all__ = [
     "ChangeEvent",
     "ChangeRow",
     "Every",
+    "FieldChange",
     "HistoryEntry",
     "NotAChange",
     "PositionRow",
