@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.chain",
         "The raw events with their global positions, in order, for downstream consumers.",
     ),
+    "overdue": (
+        "cli.overdue",
+        "Tranches past their due date with part still undelivered, the latest first.",
+    ),
     "positions": ("cli.read", "Committed, scheduled, delivered and outstanding, as of a date."),
     "project": (
         "cli.project",

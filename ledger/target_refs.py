@@ -240,17 +240,26 @@ def _by_tranche(
         return again
     if len(found) == 1:
         return found[0][0].event_id
+    live = sorted({str(payload.get("tranche")) for _, payload, gone in events if not gone})
+    raise InvalidEvent("target", _no_one_tranche(item, tranche, of_type, found, live), origin)
+
+
+def _no_one_tranche(
+    item: Mapping[str, Any],
+    tranche: str,
+    of_type: str | None,
+    found: Sequence[tuple[StoredPayload, Mapping[str, Any]]],
+    live: Sequence[str],
+) -> str:
+    """Why a tranche names no single event: it names several, or none."""
     commitment = item["commitment"]
     if found:
-        rule = (
+        return (
             f"tranche {tranche!r} of {commitment} is named by {len(found)} events: "
             f"{_listed([_described(row, payload) for row, payload in found])}; "
             "name the target by its id"
         )
-    else:
-        kind = f" by a {of_type}" if of_type else ""
-        names = sorted({str(p.get("tranche")) for _, p, gone in events if not gone})
-        rule = f"no tranche {tranche!r} of {commitment}{kind}; its tranches: " + (
-            ", ".join(names) if names else "none"
-        )
-    raise InvalidEvent("target", rule, origin)
+    kind = f" by a {of_type}" if of_type else ""
+    return f"no tranche {tranche!r} of {commitment}{kind}; its tranches: " + (
+        ", ".join(live) if live else "none"
+    )

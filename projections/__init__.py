@@ -1,4 +1,5 @@
-"""capledger's read side: positions, what changed, history, timeline, and checkpointed projections.
+"""capledger's read side: positions, what changed, history, timeline, late tranches, and
+checkpointed projections.
 
 Four subpackages, each importing only those below it (docs/design.md, "Layout"):
 `queries` (what users ask) -> `upkeep` (keeping read models current) -> `read_models` (their
@@ -22,10 +23,12 @@ from .queries import (
     FieldChange,
     HistoryEntry,
     NotAChange,
+    OverdueRow,
     PositionRow,
     TimelineRow,
     changes,
     history,
+    overdue,
     positions,
     timeline,
 )
@@ -40,6 +43,7 @@ __all__ = [
     "FieldChange",
     "HistoryEntry",
     "NotAChange",
+    "OverdueRow",
     "PositionRow",
     "Projection",
     "ReadModelError",
@@ -48,6 +52,7 @@ __all__ = [
     "catch_up",
     "changes",
     "history",
+    "overdue",
     "positions",
     "project",
     "rebuild",

@@ -1,4 +1,5 @@
-"""The questions users ask of the read models: positions, what changed, history, timeline.
+"""The questions users ask of the read models: positions, what changed, history, timeline,
+late tranches.
 
 Each reads at two times (docs/design.md, "The two times"): as of a date, and as known at an
 instant (`known_at`). Queries first catch the built-in read models up with the log.
@@ -6,6 +7,7 @@ instant (`known_at`). Queries first catch the built-in read models up with the l
 
 from .changes import ChangeEvent, ChangeRow, NotAChange, changes
 from .history import FieldChange, HistoryEntry, history
+from .overdue import OverdueRow, overdue
 from .positions import DEFAULT_BY, KEYS, PositionRow, positions
 from .timeline import Every, TimelineRow, periods, timeline
 
@@ -18,10 +20,12 @@ __all__ = [
     "FieldChange",
     "HistoryEntry",
     "NotAChange",
+    "OverdueRow",
     "PositionRow",
     "TimelineRow",
     "changes",
     "history",
+    "overdue",
     "periods",
     "positions",
     "timeline",

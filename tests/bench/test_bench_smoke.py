@@ -19,6 +19,7 @@ EXPECTED_ROWS = (
     "positions, p95",
     "timeline, 10 years monthly",
     "changes between two knowledge instants",
+    "overdue, median",
     "project --rebuild",
     "verify",
 )
