@@ -33,10 +33,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.flows",
         "Money committed between parties, pair by pair, and where it goes round in cycles.",
     ),
-    "history": ("cli.read", "The audit trail of one commitment."),
+    "history": ("cli.history", "The audit trail of one commitment."),
     "log": (
         "cli.chain",
         "The raw events with their global positions, in order, for downstream consumers.",
+    ),
+    "overdue": (
+        "cli.overdue",
+        "Tranches past their due date with part still undelivered, the latest first.",
     ),
     "positions": ("cli.read", "Committed, scheduled, delivered and outstanding, as of a date."),
     "project": (

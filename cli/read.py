@@ -1,4 +1,4 @@
-"""`capledger positions`, `history` and `timeline`: the read side, rendered."""
+"""`capledger positions` and `timeline`: the read side, rendered."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any, cast
 import click
 
 from projections import DEFAULT_BY, KEYS, Every, PositionRow
-from projections import history as commitment_history
 from projections import positions as positions_of
 from projections import timeline as timeline_of
 
@@ -131,73 +130,6 @@ def _typed(row: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-HISTORY_COLUMNS = [
-    "position",
-    "version",
-    "type",
-    "effective",
-    "source_date",
-    "recorded_at",
-    "recorded_by",
-    "summary",
-    "status",
-]
-
-
-@click.command()
-@click.argument("commitment")
-@output_format
-@pass_settings
-def history(settings: Settings, commitment: str, fmt: str) -> None:
-    """The audit trail of one commitment.
-
-    Every event of COMMITMENT with its position, effective date, source date, recorded instant,
-    actor, source and hash, and what later corrections and retractions did to it.
-    """
-    entries = commitment_history(settings.open(), commitment)
-    if not entries:
-        raise click.ClickException(f"no commitment named {commitment!r} in {settings.db}")
-    rows = [entry.as_dict() for entry in entries]
-    if fmt == "table":
-        rows = [
-            {
-                **row,
-                "recorded_at": str(row["recorded_at"])[:19] + "Z",
-                "summary": _summary(row),
-                "status": _status(row),
-            }
-            for row in rows
-        ]
-        click.echo(render(rows, fmt, columns=HISTORY_COLUMNS))
-    else:
-        click.echo(render(rows, fmt))
-
-
-def _summary(row: dict[str, Any]) -> str:
-    fields = row.get("fields") or {}
-    parts = [
-        f"{key}={fields[key]}"
-        for key in ("provider", "holder", "kind", "bound", "tranche", "reason")
-        if fields.get(key)
-    ]
-    parts += [
-        readable(resource, Decimal(str(amount)))
-        for resource, amount in (fields.get("amounts") or {}).items()
-    ]
-    if row.get("target"):
-        parts.append(f"target={str(row['target'])[:8]}")
-    return " ".join(parts)[:72]
-
-
-def _status(row: dict[str, Any]) -> str:
-    if row.get("retracted_by"):
-        return f"retracted at {row['retracted_by']}"
-    corrected = row.get("corrected_by") or []
-    if corrected:
-        return "corrected at " + ",".join(str(item["position"]) for item in corrected)
-    return str(row.get("status") or "")
-
-
 @click.command()
 @click.option("--resource", default="gw", show_default=True, help="usd, gw or chips:<model>.")
 @click.option("--holder", help="Only this holder.")
@@ -275,4 +207,4 @@ def vars_of(row: Any) -> dict[str, Any]:
     }
 
 
-COMMANDS = [positions, history, timeline]
+COMMANDS = [positions, timeline]

@@ -9,6 +9,9 @@ from events import SCHEMA_VERSION, Event, parse_and_stamp, stamp
 
 from .event_rows import PendingEvent
 from .gc_pauses import paused
+from .target_refs import resolved_batch, resolving
+
+__all__ = ["EventInput", "prepare", "resolved_batch", "resolving", "to_pending"]
 
 EventInput = Event | Mapping[str, Any]
 

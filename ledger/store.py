@@ -28,7 +28,7 @@ from .gc_pauses import paused, settling
 from .log_reads import count_events, iter_events
 from .migrate import open_migrated
 from .model_cache import remember_models
-from .pending_rows import EventInput, prepare
+from .pending_rows import EventInput, prepare, resolved_batch, resolving
 from .stated_instants import Stated, checked_instant, stated_instant
 from .stream_cache import StreamCache
 from .verify import verify_chain
@@ -112,7 +112,7 @@ class Ledger:
         else KnowledgeTimeRefused and nothing is written.
         """
         instant = None if recorded_at is None else stated_instant(recorded_at)
-        models, pending = prepare(events, origins)
+        models, pending = prepare(resolved_batch(self.engine, events, origins), origins)
         recorded_by = resolve_actor(actor) if actor else self.actor
         with paused():  # one batch, which makes no cycles: see gc_pauses.py
             if instant is None:
@@ -178,7 +178,7 @@ class Ledger:
         recorded_by = resolve_actor(actor) if actor else self.actor
         with settling(), paused(), self._writing() as transaction:
             append = partial(self._check_and_append, transaction, recorded_by=recorded_by)
-            held = transaction.connection
+            located = resolving(held := transaction.connection, located)  # full target ids
             if as_reported:
                 ends, skipped = record_as_reported(located, chunk, append, held, self.clock)
             else:

@@ -1,5 +1,5 @@
-"""capledger's read side: positions, what changed, history, timeline, exposure, money flows, and
-checkpointed projections.
+"""capledger's read side: positions, what changed, history, timeline, late tranches, exposure,
+money flows, and checkpointed projections.
 
 Four subpackages, each importing only those below it (docs/design.md, "Layout"):
 `queries` (what users ask) -> `upkeep` (keeping read models current) -> `read_models` (their
@@ -26,6 +26,7 @@ from .queries import (
     Every,
     ExposurePeriod,
     ExposureRow,
+    FieldChange,
     FlowEdge,
     FlowPair,
     Flows,
@@ -33,6 +34,7 @@ from .queries import (
     Measure,
     MissingExtra,
     NotAChange,
+    OverdueRow,
     PositionRow,
     Side,
     TimelineRow,
@@ -42,6 +44,7 @@ from .queries import (
     find_cycles,
     flows,
     history,
+    overdue,
     positions,
     timeline,
 )
@@ -59,6 +62,7 @@ __all__ = [
     "Every",
     "ExposurePeriod",
     "ExposureRow",
+    "FieldChange",
     "FlowEdge",
     "FlowPair",
     "Flows",
@@ -66,6 +70,7 @@ __all__ = [
     "Measure",
     "MissingExtra",
     "NotAChange",
+    "OverdueRow",
     "PositionRow",
     "Projection",
     "ReadModelError",
@@ -79,6 +84,7 @@ __all__ = [
     "find_cycles",
     "flows",
     "history",
+    "overdue",
     "positions",
     "project",
     "rebuild",

@@ -1,5 +1,5 @@
 """The questions users ask of the read models: positions, what changed, history, timeline,
-exposure (concentration) and money flows.
+late tranches, exposure (concentration) and money flows.
 
 Each reads at two times (docs/design.md, "The two times"): as of a date, and as known at an
 instant (`known_at`). Queries first catch the built-in read models up with the log.
@@ -18,8 +18,9 @@ from .exposure import (
 )
 from .exposure_history import ExposurePeriod, exposure_by_period
 from .flows import FlowEdge, FlowPair, Flows, flows
-from .history import HistoryEntry, history
+from .history import FieldChange, HistoryEntry, history
 from .money_cycles import Cycle, MissingExtra, find_cycles
+from .overdue import OverdueRow, overdue
 from .positions import DEFAULT_BY, KEYS, PositionRow, positions
 from .timeline import Every, TimelineRow, periods, timeline
 
@@ -35,6 +36,7 @@ __all__ = [
     "Every",
     "ExposurePeriod",
     "ExposureRow",
+    "FieldChange",
     "FlowEdge",
     "FlowPair",
     "Flows",
@@ -42,6 +44,7 @@ __all__ = [
     "Measure",
     "MissingExtra",
     "NotAChange",
+    "OverdueRow",
     "PositionRow",
     "Side",
     "TimelineRow",
@@ -52,6 +55,7 @@ __all__ = [
     "find_cycles",
     "flows",
     "history",
+    "overdue",
     "periods",
     "positions",
     "timeline",

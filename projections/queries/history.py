@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -12,10 +13,24 @@ from ledger import Ledger
 
 from .known_at import known_instant
 
-__all__ = ["HistoryEntry", "history"]
+__all__ = ["FieldChange", "HistoryEntry", "history", "short_ids"]
 
 _SHARED = ("type", "commitment", "effective", "source", "note")
+_SHORTEST = 8
 Status = Literal["in force", "corrected", "retracted", "correction", "retraction"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field a correction changed: its dotted name (`amounts.gw`, `source.date`), the value
+    in force before the correction and the one after (None where absent), as stored text."""
+
+    field: str
+    old: str | None
+    new: str | None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"field": self.field, "from": self.old, "to": self.new}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +55,12 @@ class HistoryEntry:
     hash: str
     fields: dict[str, Any]
     status: Status
+    short_id: str = ""
     target: UUID | None = None
     corrected_by: list[tuple[int, UUID]] = field(default_factory=list)
     retracted_by: int | None = None
+    changes: list[FieldChange] = field(default_factory=list)
+    """For a correction: what it changed in its target, against the version then in force."""
 
     @property
     def source_date(self) -> date | None:
@@ -56,6 +74,7 @@ class HistoryEntry:
             "position": self.position,
             "version": self.version,
             "id": str(self.event_id),
+            "short_id": self.short_id,
             "type": self.type,
             "effective": self.effective.isoformat() if self.effective else None,
             "source_date": self.source_date.isoformat() if self.source_date else None,
@@ -72,6 +91,7 @@ class HistoryEntry:
                 for position, event_id in self.corrected_by
             ],
             "retracted_by": self.retracted_by,
+            "changes": [change.as_dict() for change in self.changes],
         }
 
 
@@ -91,16 +111,24 @@ def history(
         elif isinstance(event, EventRetracted):
             retracted_by[event.target] = row.position
             last_fix[event.target] = "retracted"
+    shorts = short_ids([row.event_id for row in stored])
+    in_force: dict[UUID, dict[str, Any]] = {}
     entries: list[HistoryEntry] = []
     for row in stored:
         event = row.event
         payload = to_payload(event)
         target: UUID | None = None
+        changes: list[FieldChange] = []
         status: Status = last_fix.get(row.event_id, "in force")
         if isinstance(event, EventCorrected):
             target, status = event.target, "correction"
+            replacement = payload["replacement"]
+            changes = _changed(in_force.get(target, {}), replacement)
+            in_force[target] = replacement
         elif isinstance(event, EventRetracted):
             target, status = event.target, "retraction"
+        else:
+            in_force[row.event_id] = payload
         entries.append(
             HistoryEntry(
                 position=row.position,
@@ -115,9 +143,49 @@ def history(
                 hash=row.hash,
                 fields={k: v for k, v in payload.items() if k not in (*_SHARED, "target")},
                 status=status,
+                short_id=shorts[row.event_id],
                 target=target,
                 corrected_by=corrected_by.get(row.event_id, []),
                 retracted_by=retracted_by.get(row.event_id),
+                changes=changes,
             )
         )
     return entries
+
+
+def short_ids(ids: Sequence[UUID]) -> dict[UUID, str]:
+    """Each id shortened to one length, the shortest (8 characters at least) that tells the
+    ids apart: how `history` names events, and what an input may name a target by."""
+    texts = {event_id: str(event_id) for event_id in ids}
+    length = _SHORTEST
+    while length < 36 and len({text[:length] for text in texts.values()}) < len(texts):
+        length += 1
+    return {event_id: text[:length] for event_id, text in texts.items()}
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    """The fields whose values differ between two payloads, by dotted name, in a stable order."""
+    old, new = _flat(before), _flat(after)
+    return [
+        FieldChange(name, old.get(name), new.get(name))
+        for name in sorted(old.keys() | new.keys(), key=_field_order)
+        if old.get(name) != new.get(name) and name not in ("type", "commitment")
+    ]
+
+
+def _flat(payload: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in payload.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        elif value is not None:
+            flat[f"{prefix}{key}"] = str(value)
+    return flat
+
+
+_ORDER = ("effective", "amounts", "due", "tranche", "bound", "term_start", "term_end")
+
+
+def _field_order(name: str) -> tuple[int, str]:
+    head = name.split(".", 1)[0]
+    return (_ORDER.index(head) if head in _ORDER else len(_ORDER), name)

@@ -270,7 +270,7 @@ def run_backend(
 ) -> Result:
     """Measure everything on one backend over the same JSONL file of `n` events."""
     from ledger import Ledger
-    from projections import changes, positions, project, timeline
+    from projections import changes, overdue, positions, project, timeline
 
     store = Store(backend, workdir, n)
     result = Result(n=n, backend=backend)
@@ -453,6 +453,16 @@ def run_backend(
         from .exposure_flows import question_rows
 
         result.rows += question_rows(led, pairs, log, f"{backend} {n}")
+
+        log(f"[{backend} {n}] overdue at the (as_of, known_at) pairs ...")
+        overdue_timings = []
+        for as_of, known_at in pairs:
+            started = time.perf_counter()
+            overdue(led, as_of=as_of, known_at=known_at)
+            overdue_timings.append((time.perf_counter() - started) * 1000)
+        result.rows.append(
+            Row("overdue, median", "ms", limits.median(overdue_timings), better="lower")
+        )
 
         log(f"[{backend} {n}] rebuild ...")
         rebuild_seconds = _median_seconds(lambda: project(led, rebuild=True), 1)

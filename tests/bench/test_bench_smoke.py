@@ -22,6 +22,7 @@ EXPECTED_ROWS = (
     "exposure (by provider, committed)",
     "flows, median",
     "flows --cycles",
+    "overdue, median",
     "project --rebuild",
     "verify",
 )

@@ -17,6 +17,7 @@ DESIGN_COMMANDS = {
     "record",
     "positions",
     "history",
+    "overdue",
     "timeline",
     "log",
     "verify",

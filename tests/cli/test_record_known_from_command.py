@@ -128,14 +128,15 @@ def test_history_shows_the_effective_date_the_source_date_and_the_recorded_insta
     with freeze_time(NOW):
         run("record", str(deals), "--as-reported")
     table = run("history", STREAM).stdout.splitlines()
-    header = table[0].split()
-    assert header[header.index("effective") + 1 : header.index("recorded_at") + 1] == [
-        "source_date",
-        "recorded_at",
-    ]
-    cells = table[-1].split()
+    assert table[0].split() == ["id", "effective", "type", "recorded_at", "source"]
+    cells = table[-2].split()  # the last event's line; its summary is beneath
     effective = cells.index("2026-09-30")
-    assert cells[effective : effective + 3] == ["2026-09-30", "2026-10-01", "2026-10-01T00:00:00Z"]
+    assert cells[effective : effective + 3] == [
+        "2026-09-30",
+        "DeliveryRecorded",
+        "2026-10-01T00:00:00.000000Z",
+    ]
+    assert cells[-1] == "2026-10-01"  # the source's date, after its publisher
     csv = run("history", STREAM, "--format", "csv").stdout.splitlines()
     assert "source_date" in csv[0].split(",")
     column = csv[0].split(",").index("source_date")

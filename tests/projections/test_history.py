@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from ledger import Ledger
 from projections import history
+from projections.queries.history import short_ids
 
 from .conftest import SetClock, amended, delivered, made
 
@@ -81,3 +83,13 @@ def test_each_entry_names_its_source_date_when_the_source_gave_one(
     entries = history(led, "deal")
     assert [entry.source_date for entry in entries] == [date(2023, 9, 26), None]
     assert [entry.as_dict()["source_date"] for entry in entries] == ["2023-09-26", None]
+
+
+def test_short_ids_grow_until_they_tell_the_events_of_a_stream_apart() -> None:
+    apart = [
+        UUID("abcdef12-3456-4000-8000-000000000001"),
+        UUID("12345678-3456-4000-8000-00000000000a"),
+    ]
+    assert short_ids(apart) == {apart[0]: "abcdef12", apart[1]: "12345678"}
+    alike = [apart[0], UUID("abcdef12-3499-4000-8000-000000000002")]
+    assert short_ids(alike) == {alike[0]: "abcdef12-345", alike[1]: "abcdef12-349"}

@@ -1,0 +1,103 @@
+"""`capledger overdue`: the tranches past their due date with part still undelivered."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import click
+
+from projections import OverdueRow
+from projections import overdue as overdue_of
+
+from .amounts import readable
+from .context import Settings, output_format, pass_settings
+from .params import DATE, INSTANT
+from .render import render
+
+COLUMNS = (
+    "commitment",
+    "tranche",
+    "resource",
+    "due",
+    "days_late",
+    "scheduled",
+    "delivered",
+    "outstanding",
+    "source",
+)
+AMOUNTS = ("scheduled", "delivered", "outstanding")
+
+
+@click.command()
+@click.option(
+    "--as-of", type=DATE, default=None, help="Late by this date (default: today); due on it is not."
+)
+@click.option(
+    "--known-at",
+    type=INSTANT,
+    default=None,
+    help="As the ledger knew it at this instant (a date: the end of that day, UTC).",
+)
+@click.option("--holder", help="Only this holder (who receives).")
+@click.option("--provider", help="Only this provider (who supplies).")
+@click.option("--kind", type=click.Choice(["investment", "spend", "capacity"]))
+@click.option("--resource", help="Only this resource: usd, gw, chips:<model>.")
+@click.option("--commitment", help="Only this commitment.")
+@output_format
+@pass_settings
+def overdue(
+    settings: Settings,
+    as_of: date | None,
+    known_at: datetime | None,
+    holder: str | None,
+    provider: str | None,
+    kind: str | None,
+    resource: str | None,
+    commitment: str | None,
+    fmt: str,
+) -> None:
+    """Tranches past their due date with part still undelivered, the latest first.
+
+    Every tranche due before --as-of (default: today) that is not cancelled and was not
+    delivered in full by then, as the ledger stood at --known-at (default: now): its
+    commitment, due date, days late, what was scheduled, delivered and is outstanding (per
+    resource), and the source that set its schedule. Tranches without a due date are never late.
+    """
+    rows = overdue_of(
+        settings.open(),
+        as_of=as_of,
+        known_at=known_at,
+        holder=holder,
+        provider=provider,
+        kind=kind,
+        resource=resource,
+        commitment=commitment,
+    )
+    click.echo(overdue_table(rows, fmt))
+
+
+def overdue_table(rows: list[OverdueRow], fmt: str = "table") -> str:
+    """Late tranches rendered: amounts with their units in a table, exact decimals otherwise."""
+    if fmt != "table":
+        return render([row.as_dict() for row in rows], fmt)
+    cells = [{**_typed(row), "source": _source(row)} for row in rows]
+    return render(cells, fmt, columns=COLUMNS, human=dict.fromkeys(AMOUNTS, amount_cell))
+
+
+def amount_cell(value: Decimal, row: Any) -> str:
+    """An amount of the row's resource with its unit: the one place this command formats one."""
+    return readable(row.get("resource"), value)
+
+
+def _typed(row: OverdueRow) -> dict[str, Any]:
+    return {column: getattr(row, column) for column in COLUMNS if column != "source"}
+
+
+def _source(row: OverdueRow) -> str:
+    parts = [row.publisher, row.source_date.isoformat() if row.source_date else None]
+    return ", ".join(part for part in parts if part)
+
+
+COMMANDS = [overdue]
