@@ -78,7 +78,6 @@ def log(settings: Settings, since: int, limit: int | None, fmt: str) -> None:
         return
     dicts = [row.as_dict() for row in rows]
     if fmt == "table":
-        dicts = [{**row, "recorded_at": row["recorded_at"][:19] + "Z"} for row in dicts]
         click.echo(render(dicts, fmt, columns=LOG_COLUMNS))
     else:
         click.echo(render(dicts, fmt))

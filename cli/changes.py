@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ledger import instant_text
 from projections import ChangeRow, NotAChange
 from projections import changes as changes_of
 
@@ -160,7 +161,7 @@ def reason_table(rows: Sequence[ChangeRow], by: Sequence[str]) -> str:
             "effective": event.effective,
             "publisher": event.publisher,
             "source_date": event.source_date,
-            "recorded_at": event.recorded_at.isoformat(timespec="seconds"),
+            "recorded_at": instant_text(event.recorded_at),
         }
         for row in rows
         for event in row.events

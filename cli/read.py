@@ -162,7 +162,6 @@ def history(settings: Settings, commitment: str, fmt: str) -> None:
         rows = [
             {
                 **row,
-                "recorded_at": str(row["recorded_at"])[:19] + "Z",
                 "summary": _summary(row),
                 "status": _status(row),
             }

@@ -28,6 +28,7 @@ from .errors import (
 from .event_files import FORMATS, Located, read_file, read_stdin
 from .event_rows import PendingEvent, Receipt, StoredEvent
 from .forked_workers import Taken, detach, messages, started, take, worker_count
+from .instant_text import instant_text, read_instant
 from .log_reads import read_streams, stream_names, to_stored
 from .schema import UTCDateTime
 from .schema import events as event_log
@@ -77,6 +78,7 @@ __all__ = [
     "event_log",
     "insert_converted",
     "insert_rows",
+    "instant_text",
     "iter_stream_payloads",
     "lock_tail",
     "mark",
@@ -84,6 +86,7 @@ __all__ = [
     "messages",
     "read_anchor",
     "read_file",
+    "read_instant",
     "read_stdin",
     "read_stream_models",
     "read_stream_payloads",

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ledger import Ledger
+from ledger import Ledger, instant_text
 from projections import attach, positions
 
 from ..amounts import readable
@@ -77,9 +77,10 @@ def demo(path: str, chart: str) -> None:
         click.secho(
             "\nOne question, two answers: what has Nvidia committed to invest in OpenAI?", bold=True
         )
+        now = ledger.clock()
         for label, known_at in (
             (f"as known at {KNOWN_THEN}, as reported then", KNOWN_THEN),
-            ("as known now", None),
+            (f"as known now, at {instant_text(now)}", now),
         ):
             answer = positions(ledger, as_of=today, known_at=known_at, **QUESTION)
             committed = sum((row.committed for row in answer), start=Decimal(0))
