@@ -16,6 +16,7 @@ from projections import changes as changes_of
 from .amounts import readable
 from .context import Settings, output_format, pass_settings
 from .errors import BadInput
+from .no_match import refuse_unknown_names
 from .params import DATE, INSTANT
 from .read import MEASURES, grouped_and_filtered, grouping
 from .render import render
@@ -73,9 +74,10 @@ def changes(
     effective in between.
     """
     by = grouping(by_text, resource)
+    ledger = settings.open()
     try:
         rows = changes_of(
-            settings.open(),
+            ledger,
             known_from=known_from,
             known_to=known_to,
             as_of=as_of,
@@ -92,6 +94,10 @@ def changes(
         )
     except NotAChange as error:
         raise BadInput(_flags(str(error))) from None
+    if not rows:
+        refuse_unknown_names(
+            ledger, holder=holder, provider=provider, resource=resource, commitment=commitment
+        )
     if fmt != "table":
         dicts = [row.as_dict() for row in rows]
         if not explain:

@@ -16,6 +16,7 @@ from projections import timeline as timeline_of
 
 from .amounts import readable
 from .context import Settings, output_format, pass_settings
+from .no_match import refuse_unknown_names
 from .params import DATE, INSTANT
 from .render import render
 
@@ -105,8 +106,9 @@ def positions(
     as the ledger stood at --known-at (default: now). --as-of includes the day itself.
     """
     by = grouping(by_text, resource)
+    ledger = settings.open()
     rows = positions_of(
-        settings.open(),
+        ledger,
         as_of=as_of,
         known_at=known_at,
         holder=holder,
@@ -116,6 +118,10 @@ def positions(
         commitment=commitment,
         by=by,
     )
+    if not rows:
+        refuse_unknown_names(
+            ledger, holder=holder, provider=provider, resource=resource, commitment=commitment
+        )
     click.echo(position_table(rows, by, fmt))
 
 
@@ -154,9 +160,10 @@ def history(settings: Settings, commitment: str, fmt: str) -> None:
     Every event of COMMITMENT with its position, effective date, source date, recorded instant,
     actor, source and hash, and what later corrections and retractions did to it.
     """
-    entries = commitment_history(settings.open(), commitment)
+    ledger = settings.open()
+    entries = commitment_history(ledger, commitment)
     if not entries:
-        raise click.ClickException(f"no commitment named {commitment!r} in {settings.db}")
+        refuse_unknown_names(ledger, commitment=commitment)
     rows = [entry.as_dict() for entry in entries]
     if fmt == "table":
         rows = [
@@ -248,6 +255,8 @@ def timeline(
         provider=provider,
         kind=kind,
     )
+    if not any(row.committed or row.scheduled or row.delivered for row in rows):
+        refuse_unknown_names(ledger, holder=holder, provider=provider, resource=resource)
     if chart:
         from .chart import draw_timeline
 

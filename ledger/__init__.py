@@ -30,6 +30,7 @@ from .event_rows import PendingEvent, Receipt, StoredEvent
 from .forked_workers import Taken, detach, messages, started, take, worker_count
 from .instant_text import instant_text, read_instant
 from .log_reads import read_streams, stream_names, to_stored
+from .nearest_names import nearest, no_such
 from .schema import UTCDateTime
 from .schema import events as event_log
 from .stated_instants import Stated, stated_instant
@@ -84,6 +85,8 @@ __all__ = [
     "mark",
     "memoised",
     "messages",
+    "nearest",
+    "no_such",
     "read_anchor",
     "read_file",
     "read_instant",

@@ -13,31 +13,28 @@ from sqlalchemy.engine import URL
 from events import Event
 
 from .actor import resolve_actor
-from .anchor import Anchor
 from .append import AppendHook, CommitHook, append_batch
 from .as_reported import record_as_reported
 from .backends import lock_tail
 from .batch_check import CheckedBatch, check_batch
-from .chain_report import ChainReport
 from .chunked_recording import record_chunks
 from .clock import Clock, utc_now
 from .engine import safe_url
 from .errors import ConcurrencyConflict
 from .event_rows import PendingEvent, Receipt, StoredEvent, receipt
 from .gc_pauses import paused, settling
-from .log_reads import count_events, iter_events
 from .migrate import open_migrated
 from .model_cache import remember_models
 from .pending_rows import EventInput, prepare
 from .stated_instants import Stated, checked_instant, stated_instant
+from .store_reads import LedgerReads
 from .stream_cache import StreamCache
-from .verify import verify_chain
 from .write_transaction import WriteTransaction
 
 MAX_ATTEMPTS = 8
 
 
-class Ledger:
+class Ledger(LedgerReads):
     """An append-only, bitemporal, hash-chained store of commitment events."""
 
     def __init__(self, engine: Engine, *, clock: Clock = utc_now, actor: str | None = None):
@@ -266,35 +263,3 @@ class Ledger:
                 walks=None if checked is None else checked.walks,
             )
         return receipt(rows, skipped)
-
-    # -- reads ----------------------------------------------------------------------------
-
-    def read_all(
-        self,
-        *,
-        after: int = 0,
-        upto: int | None = None,
-        known_at: datetime | None = None,
-        limit: int | None = None,
-    ) -> Iterator[StoredEvent]:
-        """The feed: every event after position `after`, in position order, streamed."""
-        return iter_events(self.engine, after=after, upto=upto, known_at=known_at, limit=limit)
-
-    def read_stream(
-        self, commitment: str, *, known_at: datetime | None = None
-    ) -> list[StoredEvent]:
-        """One commitment's events in position order, as known at `known_at` (default: now)."""
-        return list(iter_events(self.engine, commitment=commitment, known_at=known_at))
-
-    def count(self) -> int:
-        """How many events are stored."""
-        with self.engine.connect() as connection:
-            return count_events(connection)
-
-    def verify(self, *, anchor: Anchor | None = None) -> ChainReport:
-        """Recompute the hash chain; the report names the first bad position, if any.
-
-        With an anchor (a head recorded earlier, outside the store), also prove the chain
-        still reaches it.
-        """
-        return verify_chain(self.engine, anchor=anchor)

@@ -25,6 +25,7 @@ from .queries import (
     TimelineRow,
     changes,
     history,
+    names,
     positions,
     timeline,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "catch_up",
     "changes",
     "history",
+    "names",
     "positions",
     "project",
     "rebuild",

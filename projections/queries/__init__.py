@@ -6,6 +6,7 @@ instant (`known_at`). Queries first catch the built-in read models up with the l
 
 from .changes import ChangeEvent, ChangeRow, NotAChange, changes
 from .history import HistoryEntry, history
+from .names import names
 from .positions import DEFAULT_BY, KEYS, PositionRow, positions
 from .timeline import Every, TimelineRow, periods, timeline
 
@@ -21,6 +22,7 @@ __all__ = [
     "TimelineRow",
     "changes",
     "history",
+    "names",
     "periods",
     "positions",
     "timeline",
