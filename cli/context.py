@@ -29,12 +29,15 @@ class Settings:
     actor: str | None = None
     opened: list[Ledger] = field(default_factory=list)
 
-    def open(self) -> Ledger:
-        """The store, opened (created or migrated on first use), closed when the command ends."""
+    def open(self, *, create: bool = False) -> Ledger:
+        """The store, opened (migrated if need be), closed when the command ends.
+
+        Only a command that records creates a store (`create`); the others refuse a store
+        that holds no ledger, creating nothing (see errors.py)."""
         from ledger import Ledger
         from projections import attach
 
-        ledger = Ledger.open(self.db, actor=self.actor)
+        ledger = Ledger.open(self.db, actor=self.actor, create=create)
         attach(ledger)
         self.opened.append(ledger)
         return ledger

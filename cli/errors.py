@@ -36,8 +36,10 @@ class LedgerGroup(click.Group):
             from sqlalchemy.exc import SQLAlchemyError
 
             from events import LedgerError
-            from ledger import KnowledgeTimeRefused, safe_url
+            from ledger import KnowledgeTimeRefused, NoLedger, safe_url
 
+            if isinstance(error, NoLedger):
+                raise BadInput(f"{error}; create one with record or demo") from None
             if isinstance(error, KnowledgeTimeRefused):
                 raise BadInput(str(error)) from None
             if isinstance(error, LedgerError):

@@ -23,6 +23,7 @@ from .errors import (
     ConcurrencyConflict,
     EventIdConflict,
     KnowledgeTimeRefused,
+    NoLedger,
     StoreError,
 )
 from .event_files import FORMATS, Located, read_file, read_stdin
@@ -61,6 +62,7 @@ __all__ = [
     "Ledger",
     "LedgerError",
     "Located",
+    "NoLedger",
     "PendingEvent",
     "Receipt",
     "RuleViolation",

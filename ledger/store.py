@@ -45,9 +45,19 @@ class Ledger(LedgerReads):
         self._commit_hooks: list[CommitHook] = []
 
     @classmethod
-    def open(cls, url: str | URL, *, clock: Clock = utc_now, actor: str | None = None) -> Ledger:
-        """Open (creating or migrating on first use) the store at a SQLAlchemy URL."""
-        return cls(open_migrated(url), clock=clock, actor=actor)
+    def open(
+        cls,
+        url: str | URL,
+        *,
+        clock: Clock = utc_now,
+        actor: str | None = None,
+        create: bool = True,
+    ) -> Ledger:
+        """Open (creating or migrating on first use) the store at a SQLAlchemy URL.
+
+        With `create=False`, a store that holds no ledger yet is refused (NoLedger) and nothing
+        is created: for readers, which must not leave an empty store behind a mistyped URL."""
+        return cls(open_migrated(url, create=create), clock=clock, actor=actor)
 
     @property
     def url(self) -> str:
