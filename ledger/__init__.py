@@ -30,6 +30,7 @@ from .event_files import FORMATS, Located, read_file, read_stdin
 from .event_rows import PendingEvent, Receipt, StoredEvent
 from .forked_workers import Taken, detach, messages, started, take, worker_count
 from .instant_text import instant_text, read_instant
+from .interrupts import all_or_nothing, held_interrupts
 from .log_reads import read_streams, stream_names, to_stored
 from .nearest_names import nearest, no_such
 from .schema import UTCDateTime
@@ -73,12 +74,14 @@ __all__ = [
     "Taken",
     "UTCDateTime",
     "WriteTransaction",
+    "all_or_nothing",
     "among",
     "as_utc",
     "bind_processor",
     "converted",
     "detach",
     "event_log",
+    "held_interrupts",
     "insert_converted",
     "insert_rows",
     "instant_text",

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from .backends import lock_migrations, may_hold_ledger
 from .engine import build_engine, parse_url, safe_url
 from .errors import NoLedger, StoreError
+from .interrupts import all_or_nothing
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -76,7 +77,7 @@ def upgrade(engine: Engine) -> None:
 
     with engine.connect() as connection:
         connection = connection.execution_options(capledger_begin="IMMEDIATE")
-        with connection.begin():
+        with all_or_nothing(connection):
             lock_migrations(connection)  # the others wait, then find nothing to do
             if current_revision(connection) != HEAD:
                 command.upgrade(_config(connection), "head")

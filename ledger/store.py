@@ -23,6 +23,7 @@ from .engine import safe_url
 from .errors import ConcurrencyConflict
 from .event_rows import PendingEvent, Receipt, StoredEvent, receipt
 from .gc_pauses import paused, settling
+from .interrupts import all_or_nothing, held_interrupts
 from .migrate import open_migrated
 from .model_cache import remember_models
 from .pending_rows import EventInput, prepare
@@ -43,6 +44,9 @@ class Ledger(LedgerReads):
         self.actor = resolve_actor(actor)
         self._hooks: list[AppendHook] = []
         self._commit_hooks: list[CommitHook] = []
+        self.last_commit: Receipt | None = None
+        """What the last write transaction of this Ledger committed (None before the first):
+        how a caller interrupted by Ctrl-C after the commit learns what was recorded."""
 
     @classmethod
     def open(
@@ -131,7 +135,7 @@ class Ledger(LedgerReads):
         self, models: Sequence[Event], pending: Sequence[PendingEvent], recorded_by: str
     ) -> Receipt:
         for _ in range(MAX_ATTEMPTS - 1):
-            with self.engine.connect() as connection, connection.begin():
+            with self.engine.connect() as connection, all_or_nothing(connection):
                 checked = check_batch(connection, models, pending, fold=bool(self._hooks))
             try:
                 done = self._append(
@@ -197,14 +201,19 @@ class Ledger(LedgerReads):
 
     @contextmanager
     def _writing(self) -> Iterator[WriteTransaction]:
-        """A write transaction holding the tail of the log until it ends."""
+        """A write transaction holding the tail of the log until it ends: all of it commits,
+        or none (even when Ctrl-C cuts it; see interrupts.py), and `last_commit` says what
+        did, set with the commit as one step that no interrupt can come between."""
         with self.engine.connect() as connection:
             connection = connection.execution_options(capledger_begin="IMMEDIATE")
-            with connection.begin():
+            with all_or_nothing(connection) as committing:
                 lock_tail(connection)
                 transaction = WriteTransaction(connection)
                 yield transaction
                 self._before_commit(transaction)
+                with held_interrupts():
+                    committing.commit()
+                    self.last_commit = transaction.receipt()
 
     def _check_and_append(
         self,
