@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from events import Event, EventCorrected, RuleViolation, StreamWalk, check_stream
+from events import Event, EventCorrected, StreamWalk, check_stream
 
 from .errors import EventIdConflict
 from .event_rows import PendingEvent
 from .stream_cache import StoredStream, StreamCache
 from .stream_reads import read_stream_models
-from .unknown_commitments import naming_the_nearest, opens
+from .unknown_commitments import unknown_named
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +51,8 @@ def check_batch(
         known_models = [model for _, _, model in before]
         fresh = [model for model, _ in new]
         origins = [row.origin for _, row in new]
-        try:
+        with unknown_named(connection, commitment, before, fresh, models):
             walk = check_stream(known_models, fresh, origins, resume=resumable.get(commitment))
-        except RuleViolation as violation:
-            if before or opens(fresh):
-                raise
-            raise naming_the_nearest(connection, violation, commitment, models) from None
         checked[commitment] = known_models + fresh
         if fold:
             walks[commitment] = walk

@@ -3,7 +3,8 @@ commitment names the store and the batch hold (a mistyped name is the usual caus
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
@@ -11,6 +12,24 @@ from events import CommitmentMade, Event, RuleViolation
 
 from .log_reads import stream_names
 from .nearest_names import no_such
+
+
+@contextmanager
+def unknown_named(
+    connection: Connection,
+    commitment: str,
+    stored: Sequence[object],
+    fresh: Sequence[Event],
+    batch: Iterable[Event],
+) -> Iterator[None]:
+    """Inside, a RuleViolation of a stream with nothing `stored` that its `fresh` events do
+    not open (a commitment the ledger does not hold) names the nearest commitments."""
+    try:
+        yield
+    except RuleViolation as violation:
+        if stored or opens(fresh):
+            raise
+        raise naming_the_nearest(connection, violation, commitment, batch) from None
 
 
 def opens(events: Iterable[Event]) -> bool:
