@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 
 import click
 
-from ledger import ChainBroken, read_anchor, write_anchor
+from events import EVENT_TYPES
+from ledger import ChainBroken, instant_text, read_anchor, write_anchor
 
 from .context import FORMATS, Settings, pass_settings
+from .no_match import refuse_unknown_names
+from .params import DATE, INSTANT, INSTANT_FROM
 from .render import render
 
 LOG_COLUMNS = [
@@ -60,6 +64,31 @@ def verify(settings: Settings, anchor: str | None) -> None:
     help="Only events after this global position (a consumer's checkpoint).",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
+@click.option("--commitment", help="Only the events of this commitment.")
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    type=click.Choice(list(EVENT_TYPES)),
+    metavar="TYPE",
+    help=f"Only events of this type (repeat for several): {', '.join(EVENT_TYPES)}.",
+)
+@click.option(
+    "--recorded-from",
+    type=INSTANT_FROM,
+    default=None,
+    help="Only events recorded at or after this instant (a date: its first instant, UTC).",
+)
+@click.option(
+    "--recorded-to",
+    type=INSTANT,
+    default=None,
+    help="...and at or before this one (a date: the end of that day, UTC).",
+)
+@click.option(
+    "--effective-from", type=DATE, default=None, help="Only events effective on or after this date."
+)
+@click.option("--effective-to", type=DATE, default=None, help="...and on or before this one.")
 @click.option(
     "--format",
     "fmt",
@@ -69,19 +98,60 @@ def verify(settings: Settings, anchor: str | None) -> None:
     help="jsonl streams one event a line, for consumers.",
 )
 @pass_settings
-def log(settings: Settings, since: int, limit: int | None, fmt: str) -> None:
-    """The raw events with their global positions, in order, for downstream consumers."""
-    rows = settings.open().read_all(after=since, limit=limit)
+def log(
+    settings: Settings,
+    since: int,
+    limit: int | None,
+    commitment: str | None,
+    types: tuple[str, ...],
+    recorded_from: datetime | None,
+    recorded_to: datetime | None,
+    effective_from: date | None,
+    effective_to: date | None,
+    fmt: str,
+) -> None:
+    """The raw events with their global positions, in order, for downstream consumers.
+
+    The filters are and-ed; each bound is included. An --effective-from or --effective-to
+    leaves out the events that have no effective date (corrections and
+    retractions).
+    """
+    _refuse_reversed(("--recorded-from", recorded_from), ("--recorded-to", recorded_to))
+    _refuse_reversed(("--effective-from", effective_from), ("--effective-to", effective_to))
+    ledger = settings.open()
+    rows = ledger.read_all(
+        after=since,
+        limit=limit,
+        commitment=commitment,
+        types=list(types) or None,
+        recorded_from=recorded_from,
+        recorded_to=recorded_to,
+        effective_from=effective_from,
+        effective_to=effective_to,
+    )
     if fmt == "jsonl":
+        printed = 0
         for row in rows:
             click.echo(json.dumps(row.as_dict(), ensure_ascii=False, sort_keys=True))
+            printed += 1
+        if not printed:
+            refuse_unknown_names(ledger, commitment=commitment)
         return
     dicts = [row.as_dict() for row in rows]
-    if fmt == "table":
-        dicts = [{**row, "recorded_at": row["recorded_at"][:19] + "Z"} for row in dicts]
-        click.echo(render(dicts, fmt, columns=LOG_COLUMNS))
-    else:
-        click.echo(render(dicts, fmt))
+    if not dicts:
+        refuse_unknown_names(ledger, commitment=commitment)
+    click.echo(render(dicts, fmt, columns=LOG_COLUMNS if fmt == "table" else None))
+
+
+def _refuse_reversed(*ends: tuple[str, date | None]) -> None:
+    """A range whose end comes before its start is a usage error, not an empty answer."""
+    (first, start), (last, end) = ends
+    if start is not None and end is not None and end < start:
+        raise click.UsageError(f"{last} {_shown(end)} is before {first} {_shown(start)}")
+
+
+def _shown(value: date) -> str:
+    return instant_text(value) if isinstance(value, datetime) else value.isoformat()
 
 
 COMMANDS = [verify, log]

@@ -9,12 +9,14 @@ from typing import Any
 
 import click
 
+from ledger import instant_text
 from projections import ChangeRow, NotAChange
 from projections import changes as changes_of
 
 from .amounts import readable
 from .context import Settings, output_format, pass_settings
 from .errors import BadInput
+from .no_match import refuse_unknown_names
 from .params import DATE, INSTANT
 from .read import MEASURES, grouped_and_filtered, grouping
 from .render import render
@@ -72,9 +74,10 @@ def changes(
     effective in between.
     """
     by = grouping(by_text, resource)
+    ledger = settings.open()
     try:
         rows = changes_of(
-            settings.open(),
+            ledger,
             known_from=known_from,
             known_to=known_to,
             as_of=as_of,
@@ -91,6 +94,10 @@ def changes(
         )
     except NotAChange as error:
         raise BadInput(_flags(str(error))) from None
+    if not rows:
+        refuse_unknown_names(
+            ledger, holder=holder, provider=provider, resource=resource, commitment=commitment
+        )
     if fmt != "table":
         dicts = [row.as_dict() for row in rows]
         if not explain:
@@ -160,7 +167,7 @@ def reason_table(rows: Sequence[ChangeRow], by: Sequence[str]) -> str:
             "effective": event.effective,
             "publisher": event.publisher,
             "source_date": event.source_date,
-            "recorded_at": event.recorded_at.isoformat(timespec="seconds"),
+            "recorded_at": instant_text(event.recorded_at),
         }
         for row in rows
         for event in row.events

@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from ledger import instant_text
+
 UNITS = {"usd": ("US dollars (billions)", Decimal("1e9")), "gw": ("gigawatts (GW)", Decimal(1))}
 NAMES = {"usd": "Dollars", "gw": "Gigawatts"}
 SERIES = (
@@ -61,7 +63,7 @@ def draw_timeline(
         )
     delivered = [float(row.delivered / scale) for row in rows]
     axes.fill_between(ends, delivered, step="post", color="#2e8b57", alpha=0.15)
-    knowledge = f"as known at {known_at:%Y-%m-%d %H:%M} UTC" if known_at else f"as known on {today}"
+    knowledge = f"as known at {instant_text(known_at)}" if known_at else f"as known on {today}"
     name = NAMES.get(resource, resource.replace("chips:", "").upper() + " chips")
     title = f"{name} reserved versus built, per {every}"
     axes.set_title(f"{title}{' - ' + scope if scope else ''}\n{knowledge}", fontsize=12)

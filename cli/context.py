@@ -29,12 +29,18 @@ class Settings:
     actor: str | None = None
     opened: list[Ledger] = field(default_factory=list)
 
-    def open(self) -> Ledger:
-        """The store, opened (created or migrated on first use), closed when the command ends."""
+    def open(
+        self, *, create: bool = False, db: str | None = None, actor: str | None = None
+    ) -> Ledger:
+        """The store (`db`, default --db), opened (migrated if need be), closed when the
+        command ends; what it commits is reported if Ctrl-C comes (see interrupts.py).
+
+        Only a command that records creates a store (`create`); the others refuse a store
+        that holds no ledger, creating nothing (see errors.py)."""
         from ledger import Ledger
         from projections import attach
 
-        ledger = Ledger.open(self.db, actor=self.actor)
+        ledger = Ledger.open(db or self.db, actor=actor or self.actor, create=create)
         attach(ledger)
         self.opened.append(ledger)
         return ledger

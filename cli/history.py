@@ -24,6 +24,7 @@ from projections import history as commitment_history
 
 from .amounts import SCALES, readable
 from .context import Settings, output_format, pass_settings
+from .no_match import refuse_unknown_names
 from .render import render
 
 COLUMNS = ("id", "effective", "type", "recorded_at", "source")
@@ -45,9 +46,10 @@ def history(settings: Settings, commitment: str, fmt: str) -> None:
     actor, source and hash, and what later corrections and retractions did to it. The table
     names each event by a short id, which a correction or retraction may give as its target.
     """
-    entries = commitment_history(settings.open(), commitment)
+    ledger = settings.open()
+    entries = commitment_history(ledger, commitment)
     if not entries:
-        raise click.ClickException(f"no commitment named {commitment!r} in {settings.db}")
+        refuse_unknown_names(ledger, commitment=commitment)
     if fmt == "table":
         click.echo(history_table(entries, terminal_width()))
     else:

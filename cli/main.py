@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import importlib
+import logging
+import signal
 from types import ModuleType
 
 import click
@@ -172,4 +174,13 @@ def capledger(context: click.Context, db: str, actor: str | None) -> None:
 def main() -> None:
     """The console script: one command, then the process ends."""
     capledger.settle_imports = True
-    capledger(prog_name="capledger")
+    # What the libraries log as they clean up after Ctrl-C (a connection that would not roll
+    # back) is theirs to handle: the command says in one line what happened.
+    for library in ("sqlalchemy", "psycopg"):
+        logging.getLogger(library).addHandler(logging.NullHandler())
+    try:
+        capledger(prog_name="capledger")
+    finally:
+        # The command has answered (and said so, if interrupted): a Ctrl-C from now on
+        # changes nothing and must not end the process with a status other than its own.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

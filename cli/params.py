@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+# The instant forms capledger prints are the forms it reads (ledger.instant_text); imported
+# when a value is converted, so that `--help` needs none of the ledger.
+
 
 class DateParam(click.ParamType[date]):
     """A calendar date, YYYY-MM-DD."""
@@ -23,24 +26,38 @@ class DateParam(click.ParamType[date]):
 
 
 class InstantParam(click.ParamType[datetime]):
-    """An ISO 8601 instant; a bare date means the end of that day, UTC; no zone means UTC."""
+    """An ISO 8601 instant, as capledger prints it (2026-12-05T23:18:12.481101Z) or with any
+    offset, a space for the T, or a trailing UTC; no zone means UTC; a bare date means the
+    end of that day, UTC (or, with `day_start`, its first instant)."""
 
     name = "INSTANT"
+
+    def __init__(self, *, day_start: bool = False) -> None:
+        self.day_start = day_start
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> datetime:
         if isinstance(value, datetime):
             return value
+        from ledger import read_instant
+
         text = str(value).strip()
         try:
             if len(text) == 10:
-                return datetime.combine(date.fromisoformat(text), time.max, tzinfo=UTC)
-            instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+                day = date.fromisoformat(text)
+                return datetime.combine(day, time.min if self.day_start else time.max, tzinfo=UTC)
+            instant = read_instant(text)
         except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 date or instant", param, ctx)
+            self.fail(
+                f"{value!r} is not an ISO 8601 date or instant (2026-12-05T23:18:12.481101Z)",
+                param,
+                ctx,
+            )
         return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
 
 
 DATE = DateParam()
 INSTANT = InstantParam()
+INSTANT_FROM = InstantParam(day_start=True)
+"""An instant that starts a range: a bare date means the first instant of that day, UTC."""

@@ -15,6 +15,7 @@ from projections import timeline as timeline_of
 
 from .amounts import readable
 from .context import Settings, output_format, pass_settings
+from .no_match import refuse_unknown_names
 from .params import DATE, INSTANT
 from .render import render
 
@@ -104,8 +105,9 @@ def positions(
     as the ledger stood at --known-at (default: now). --as-of includes the day itself.
     """
     by = grouping(by_text, resource)
+    ledger = settings.open()
     rows = positions_of(
-        settings.open(),
+        ledger,
         as_of=as_of,
         known_at=known_at,
         holder=holder,
@@ -115,6 +117,10 @@ def positions(
         commitment=commitment,
         by=by,
     )
+    if not rows:
+        refuse_unknown_names(
+            ledger, holder=holder, provider=provider, resource=resource, commitment=commitment
+        )
     click.echo(position_table(rows, by, fmt))
 
 
@@ -181,6 +187,8 @@ def timeline(
         provider=provider,
         kind=kind,
     )
+    if not any(row.committed or row.scheduled or row.delivered for row in rows):
+        refuse_unknown_names(ledger, holder=holder, provider=provider, resource=resource)
     if chart:
         from .chart import draw_timeline
 

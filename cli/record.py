@@ -66,7 +66,7 @@ def record(
         raise click.UsageError("--recorded-at and --as-reported exclude each other")
     # Read before the store is opened: a malformed instant leaves no new store behind.
     instant = None if recorded_at is None else stated_instant(recorded_at)
-    ledger = settings.open()
+    ledger = settings.open(create=True)
     # The read models, once the events are appended: a new store's filled from the whole log,
     # or what the later chunks changed written at once.
     updating = reporter("updating")

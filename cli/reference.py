@@ -15,9 +15,22 @@ Generated from `capledger --help` by `python -m cli.reference > docs/cli.md`; a 
 it matches the code.
 
 Exit status: 0 done, 1 refused (a rule, a conflict, a broken chain, bad input), 2 usage, a
-knowledge instant the store cannot take (`record --recorded-at`, `--as-reported`) or a `changes`
-that is not one (the two ends reversed, both times moved, or neither). Errors are one line on
-standard error: `Error: FILE:LINE: field: what is wrong`.
+knowledge instant the store cannot take (`record --recorded-at`, `--as-reported`), a `changes`
+that is not one (the two ends reversed, both times moved, or neither), a store that holds no
+ledger, or a filter value the ledger has never held (`--holder anthropc`: no holder is named
+that, and the nearest names are suggested; a name it holds that matches no row at the date
+asked about prints `(no rows)` and exits 0), 130 interrupted by Ctrl-C (`interrupted: nothing
+recorded`, or `interrupted after the commit: N events recorded (positions A to B)`). Errors are
+one line on standard error: `Error: FILE:LINE: field: what is wrong`.
+
+Only `record` and `demo` create a store. Every other command refuses a store that holds no
+ledger (`no ledger at URL; create one with record or demo`) and creates nothing: no SQLite
+file, no table in a PostgreSQL database or schema.
+
+Instants are printed as the flags take them, ISO 8601 in UTC:
+`2026-12-05T23:18:12.481101Z`. `--known-at`, `--recorded-at` and the other instant flags also
+take any offset (`+02:00`), a space for the `T`, a trailing `UTC`
+(`2026-12-05 23:18:12.481101 UTC`), or a bare date.
 """
 
 

@@ -23,12 +23,16 @@ from .errors import (
     ConcurrencyConflict,
     EventIdConflict,
     KnowledgeTimeRefused,
+    NoLedger,
     StoreError,
 )
 from .event_files import FORMATS, Located, read_file, read_stdin
 from .event_rows import PendingEvent, Receipt, StoredEvent
 from .forked_workers import Taken, detach, messages, started, take, worker_count
+from .instant_text import instant_text, read_instant
+from .interrupts import all_or_nothing, held_interrupts
 from .log_reads import read_streams, stream_names, to_stored
+from .nearest_names import nearest, no_such
 from .schema import UTCDateTime
 from .schema import events as event_log
 from .stated_instants import Stated, stated_instant
@@ -59,6 +63,7 @@ __all__ = [
     "Ledger",
     "LedgerError",
     "Located",
+    "NoLedger",
     "PendingEvent",
     "Receipt",
     "RuleViolation",
@@ -69,21 +74,27 @@ __all__ = [
     "Taken",
     "UTCDateTime",
     "WriteTransaction",
+    "all_or_nothing",
     "among",
     "as_utc",
     "bind_processor",
     "converted",
     "detach",
     "event_log",
+    "held_interrupts",
     "insert_converted",
     "insert_rows",
+    "instant_text",
     "iter_stream_payloads",
     "lock_tail",
     "mark",
     "memoised",
     "messages",
+    "nearest",
+    "no_such",
     "read_anchor",
     "read_file",
+    "read_instant",
     "read_stdin",
     "read_stream_models",
     "read_stream_payloads",

@@ -146,6 +146,7 @@ def append_batch(
     lock_tail(connection)
     fresh, skipped = new_events_only(connection, pending)
     if not fresh:
+        transaction.appended([], skipped)
         return [], skipped
     touched = {event.commitment for event in fresh}
     if versions_known and expected_versions is not None and touched <= expected_versions.keys():
@@ -211,6 +212,7 @@ def append_batch(
         # Only reachable if something bypassed the tail lock; never store a forked chain.
         commitment = fresh[0].commitment
         raise ConcurrencyConflict(commitment, versions[commitment], -1) from error
+    transaction.appended(rows, skipped)
     handed = HandedRows(rows, transaction, streams, walks)
     for hook in hooks:
         hook(connection, handed)

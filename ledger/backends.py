@@ -9,6 +9,8 @@ bulk, where a datetime is kept as text, and which databases other processes cann
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import closing
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -84,6 +86,31 @@ def _sqlite_engine(url: URL) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def may_hold_ledger(url: URL) -> bool:
+    """Whether the store at `url` may hold a ledger, found without creating or changing
+    anything: False for an in-memory SQLite database, a SQLite file that does not exist or has
+    no schema revision table; True otherwise (PostgreSQL is asked once connected)."""
+    if url.get_backend_name() != SQLITE or url.query.get("uri"):
+        return True
+    if url.database in (None, "", ":memory:"):
+        return False
+    path = Path(url.database)
+    if not path.is_file():
+        return False
+    import sqlite3  # here: a PostgreSQL store never needs it
+
+    # Read-only, through the standard driver: the engine's connections would switch a foreign
+    # file to WAL, and a missing one would be created.
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as file:
+            found = file.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+    except sqlite3.DatabaseError:
+        return True  # not a database, or locked: opening it says what is wrong
+    return found is not None
 
 
 def private_to_its_connection(url: URL) -> bool:

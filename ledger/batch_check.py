@@ -18,6 +18,7 @@ from .errors import EventIdConflict
 from .event_rows import PendingEvent
 from .stream_cache import StoredStream, StreamCache
 from .stream_reads import read_stream_models
+from .unknown_commitments import unknown_named
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,8 @@ def check_batch(
         for step in _known_steps(new, instant_of):
             fresh = [model for model, _ in step]
             origins = [row.origin for _, row in step]
-            walk = check_stream(known_models, fresh, origins, resume=walk)
+            with unknown_named(connection, commitment, known_models, fresh, models):
+                walk = check_stream(known_models, fresh, origins, resume=walk)
             known_models = known_models + fresh
         checked[commitment] = known_models
         assert walk is not None  # a stream in new_by_stream has new events

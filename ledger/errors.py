@@ -7,6 +7,7 @@ LedgerError                  (events) anything the ledger refuses
  +-- EventIdConflict         an event id already stored with other content
  +-- ChainBroken             verify found a row that does not match the hash chain
  +-- StoreError              the store cannot be opened or is not a capledger store
+ |    +-- NoLedger           a store asked to hold a ledger holds none (and none was made)
  +-- KnowledgeTimeRefused    a stated knowledge instant (or source date) the log cannot take
 """
 
@@ -21,6 +22,7 @@ __all__ = [
     "ConcurrencyConflict",
     "EventIdConflict",
     "KnowledgeTimeRefused",
+    "NoLedger",
     "StoreError",
 ]
 
@@ -62,6 +64,11 @@ class ChainBroken(LedgerError):
 
 class StoreError(LedgerError):
     """The store cannot be used: a bad URL, an unreachable server, a foreign schema."""
+
+
+class NoLedger(StoreError):
+    """A store opened only to read holds no ledger: a missing SQLite file, a database or schema
+    without the ledger's tables. Nothing was created in it."""
 
 
 class KnowledgeTimeRefused(LedgerError):

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from events import Event
 
+from .instant_text import instant_text
 from .model_cache import model_of
 
 
@@ -66,7 +67,7 @@ class StoredEvent:
             "type": self.type_name,
             "schema_version": self.schema_version,
             "effective": self.effective.isoformat() if self.effective else None,
-            "recorded_at": self.recorded_at.isoformat(timespec="microseconds"),
+            "recorded_at": instant_text(self.recorded_at),
             "recorded_by": self.recorded_by,
             "payload": json.loads(self.payload),
             "prev_hash": self.prev_hash,

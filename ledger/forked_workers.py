@@ -55,10 +55,14 @@ def started(
     context = multiprocessing.get_context("fork")  # the workers start with this engine as it is
     taken = context.Value("i", 0)
     pipes = [context.Pipe(duplex=False) for _ in range(workers)]
-    processes = [context.Process(target=target, args=(*args, taken, sender)) for _, sender in pipes]
+    processes = [
+        context.Process(target=_deaf_to_interrupts, args=(target, *args, taken, sender))
+        for _, sender in pipes
+    ]
     try:
-        for process in processes:
-            process.start()
+        with _interrupts_blocked():  # until each worker has made itself deaf to them
+            for process in processes:
+                process.start()
         for _, sender in pipes:
             sender.close()  # the workers' end: once they have all closed it, nothing more comes
         yield [reader for reader, _ in pipes], taken
@@ -71,6 +75,30 @@ def started(
                 process.join()
         for reader, _ in pipes:
             reader.close()
+
+
+def _deaf_to_interrupts(target: Callable[..., None], *args: Any) -> None:
+    """A worker runs `target(*args)` with Ctrl-C ignored: the terminal sends SIGINT to every
+    process of the command, and the parent answers it, stopping the workers on its way out
+    (each would otherwise print its own traceback)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    target(*args)
+
+
+@contextmanager
+def _interrupts_blocked() -> Iterator[None]:
+    """SIGINT kept pending in this thread inside (a forked worker starts with it blocked, and
+    unblocks it once it ignores it); one that came meanwhile is delivered on the way out."""
+    import signal
+
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def messages(readers: list[Pipe]) -> Iterator[Any]:

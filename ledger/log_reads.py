@@ -4,11 +4,11 @@ an instant, by stream, and its counts; paged, never all at once."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Row, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, Row, func, select
 
 from .backends import among
 from .clock import as_utc
@@ -59,6 +59,55 @@ def position_known_at(connection: Connection, known_at: datetime | None) -> int:
     return int(connection.execute(query).scalar_one())
 
 
+def position_before(connection: Connection, instant: datetime) -> int:
+    """The last position recorded strictly before `instant` (0 when none is)."""
+    query = select(func.coalesce(func.max(events.c.position), 0))
+    query = query.where(events.c.recorded_at < as_utc(instant))
+    return int(connection.execute(query).scalar_one())
+
+
+def _positions(
+    engine: Engine,
+    after: int,
+    upto: int | None,
+    recorded_from: datetime | None,
+    recorded_to: Sequence[datetime | None],
+) -> tuple[int, int | None]:
+    """The positions (after, upto] recorded in [recorded_from, recorded_to]: transaction time
+    never runs backwards along positions (docs/design.md, "The two times"), so a span of
+    recording instants is a span of positions, found through the index on `recorded_at`."""
+    ends = [instant for instant in recorded_to if instant is not None]
+    if recorded_from is None and not ends:
+        return after, upto
+    with engine.connect() as connection:
+        if recorded_from is not None:
+            after = max(after, position_before(connection, recorded_from))
+        for instant in ends:
+            bound = position_known_at(connection, instant)
+            upto = bound if upto is None else min(upto, bound)
+    return after, upto
+
+
+def _matching(
+    commitment: str | None,
+    types: Sequence[str] | None,
+    effective_from: date | None,
+    effective_to: date | None,
+) -> list[ColumnElement[bool]]:
+    """The where-clauses of the filters given (an effective-date bound leaves out the events
+    that have no effective date)."""
+    clauses: list[ColumnElement[bool]] = []
+    if commitment is not None:
+        clauses.append(events.c.commitment == commitment)
+    if types is not None:
+        clauses.append(events.c.type.in_(list(types)))
+    if effective_from is not None:
+        clauses.append(events.c.effective >= effective_from)
+    if effective_to is not None:
+        clauses.append(events.c.effective <= effective_to)
+    return clauses
+
+
 def iter_events(
     engine: Engine,
     *,
@@ -66,27 +115,30 @@ def iter_events(
     upto: int | None = None,
     known_at: datetime | None = None,
     commitment: str | None = None,
+    types: Sequence[str] | None = None,
+    recorded_from: datetime | None = None,
+    recorded_to: datetime | None = None,
+    effective_from: date | None = None,
+    effective_to: date | None = None,
     limit: int | None = None,
     page: int = PAGE,
 ) -> Iterator[StoredEvent]:
-    """Events in position order after `after`, up to position `upto` and instant `known_at`.
+    """Events in position order after `after`, up to position `upto` and instant `known_at`,
+    of `commitment`, of one of `types`, recorded in [`recorded_from`, `recorded_to`] and
+    effective in [`effective_from`, `effective_to`] (each bound included; None: no bound).
 
-    Pages by position (keyset), one short query per page, so memory stays flat and no read
-    transaction is held open while the caller works.
+    The filters are the queries' own where-clauses. Pages by position (keyset), one short
+    query per page, so memory stays flat and no read transaction is held open while the
+    caller works.
     """
-    if known_at is not None:
-        with engine.connect() as connection:
-            bound = position_known_at(connection, known_at)
-        upto = bound if upto is None else min(upto, bound)
+    cursor, upto = _positions(engine, after, upto, recorded_from, (known_at, recorded_to))
+    matching = _matching(commitment, types, effective_from, effective_to)
     remaining = limit
-    cursor = after
     while remaining is None or remaining > 0:
         size = page if remaining is None else min(page, remaining)
-        query = select(events).where(events.c.position > cursor)
+        query = select(events).where(events.c.position > cursor, *matching)
         if upto is not None:
             query = query.where(events.c.position <= upto)
-        if commitment is not None:
-            query = query.where(events.c.commitment == commitment)
         query = query.order_by(events.c.position).limit(size)
         with engine.connect() as connection:
             rows = [to_stored(row) for row in connection.execute(query)]

@@ -14,9 +14,10 @@ from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
-from .backends import lock_migrations
-from .engine import build_engine, safe_url
-from .errors import StoreError
+from .backends import lock_migrations, may_hold_ledger
+from .engine import build_engine, parse_url, safe_url
+from .errors import NoLedger, StoreError
+from .interrupts import all_or_nothing
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -76,18 +77,32 @@ def upgrade(engine: Engine) -> None:
 
     with engine.connect() as connection:
         connection = connection.execution_options(capledger_begin="IMMEDIATE")
-        with connection.begin():
+        with all_or_nothing(connection):
             lock_migrations(connection)  # the others wait, then find nothing to do
             if current_revision(connection) != HEAD:
                 command.upgrade(_config(connection), "head")
 
 
-def open_migrated(url: str | URL) -> Engine:
+def open_migrated(url: str | URL, *, create: bool = True) -> Engine:
     """The engine of the store at a SQLAlchemy URL, created or migrated to the head revision on
-    first use; a store that cannot be opened is refused in one line."""
-    engine = build_engine(url)
+    first use; a store that cannot be opened is refused in one line.
+
+    Without `create`, a store that holds no ledger (a missing SQLite file, a database or
+    schema without the ledger's tables) is refused with NoLedger, and nothing is created: no
+    file, no table."""
+    parsed = parse_url(url)
+    if not create and not may_hold_ledger(parsed):
+        raise NoLedger(f"no ledger at {safe_url(url)}")
+    engine = build_engine(parsed)
     try:
+        if not create:
+            with engine.connect() as connection:
+                if current_revision(connection) is None:
+                    raise NoLedger(f"no ledger at {safe_url(url)}")
         upgrade(engine)
+    except NoLedger:
+        engine.dispose()
+        raise
     except OperationalError as error:
         engine.dispose()
         reason = str(error.orig).strip().splitlines()[0]

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from .append import tail
 from .clock import Clock, as_utc
 from .errors import KnowledgeTimeRefused
+from .instant_text import read_instant
 
 Stated = date | datetime | str
 """A knowledge instant as a caller states it: a date (midnight UTC of that date), a date and
@@ -41,7 +42,7 @@ def _parsed(text: str) -> date | datetime:
     try:
         if len(given) <= 10:
             return date.fromisoformat(given)
-        return datetime.fromisoformat(given)
+        return read_instant(given)
     except ValueError:
         raise KnowledgeTimeRefused(
             f"recorded at {given[:40]!r}: not an ISO 8601 date (2025-10-01) "

@@ -13,31 +13,29 @@ from sqlalchemy.engine import URL
 from events import Event
 
 from .actor import resolve_actor
-from .anchor import Anchor
 from .append import AppendHook, CommitHook, append_batch
 from .as_reported import record_as_reported
 from .backends import lock_tail
 from .batch_check import CheckedBatch, check_batch
-from .chain_report import ChainReport
 from .chunked_recording import record_chunks
 from .clock import Clock, utc_now
 from .engine import safe_url
 from .errors import ConcurrencyConflict
 from .event_rows import PendingEvent, Receipt, StoredEvent, receipt
 from .gc_pauses import paused, settling
-from .log_reads import count_events, iter_events
+from .interrupts import all_or_nothing, held_interrupts
 from .migrate import open_migrated
 from .model_cache import remember_models
 from .pending_rows import EventInput, prepare, resolved_batch, resolving
 from .stated_instants import Stated, checked_instant, stated_instant
+from .store_reads import LedgerReads
 from .stream_cache import StreamCache
-from .verify import verify_chain
 from .write_transaction import WriteTransaction
 
 MAX_ATTEMPTS = 8
 
 
-class Ledger:
+class Ledger(LedgerReads):
     """An append-only, bitemporal, hash-chained store of commitment events."""
 
     def __init__(self, engine: Engine, *, clock: Clock = utc_now, actor: str | None = None):
@@ -46,11 +44,24 @@ class Ledger:
         self.actor = resolve_actor(actor)
         self._hooks: list[AppendHook] = []
         self._commit_hooks: list[CommitHook] = []
+        self.last_commit: Receipt | None = None
+        """What the last write transaction of this Ledger committed (None before the first):
+        how a caller interrupted by Ctrl-C after the commit learns what was recorded."""
 
     @classmethod
-    def open(cls, url: str | URL, *, clock: Clock = utc_now, actor: str | None = None) -> Ledger:
-        """Open (creating or migrating on first use) the store at a SQLAlchemy URL."""
-        return cls(open_migrated(url), clock=clock, actor=actor)
+    def open(
+        cls,
+        url: str | URL,
+        *,
+        clock: Clock = utc_now,
+        actor: str | None = None,
+        create: bool = True,
+    ) -> Ledger:
+        """Open (creating or migrating on first use) the store at a SQLAlchemy URL.
+
+        With `create=False`, a store that holds no ledger yet is refused (NoLedger) and nothing
+        is created: for readers, which must not leave an empty store behind a mistyped URL."""
+        return cls(open_migrated(url, create=create), clock=clock, actor=actor)
 
     @property
     def url(self) -> str:
@@ -124,7 +135,7 @@ class Ledger:
         self, models: Sequence[Event], pending: Sequence[PendingEvent], recorded_by: str
     ) -> Receipt:
         for _ in range(MAX_ATTEMPTS - 1):
-            with self.engine.connect() as connection, connection.begin():
+            with self.engine.connect() as connection, all_or_nothing(connection):
                 checked = check_batch(connection, models, pending, fold=bool(self._hooks))
             try:
                 done = self._append(
@@ -190,14 +201,19 @@ class Ledger:
 
     @contextmanager
     def _writing(self) -> Iterator[WriteTransaction]:
-        """A write transaction holding the tail of the log until it ends."""
+        """A write transaction holding the tail of the log until it ends: all of it commits,
+        or none (even when Ctrl-C cuts it; see interrupts.py), and `last_commit` says what
+        did, set with the commit as one step that no interrupt can come between."""
         with self.engine.connect() as connection:
             connection = connection.execution_options(capledger_begin="IMMEDIATE")
-            with connection.begin():
+            with all_or_nothing(connection) as committing:
                 lock_tail(connection)
                 transaction = WriteTransaction(connection)
                 yield transaction
                 self._before_commit(transaction)
+                with held_interrupts():
+                    committing.commit()
+                    self.last_commit = transaction.receipt()
 
     def _check_and_append(
         self,
@@ -273,35 +289,3 @@ class Ledger:
                 walks=None if checked is None else checked.walks,
             )
         return receipt(rows, skipped)
-
-    # -- reads ----------------------------------------------------------------------------
-
-    def read_all(
-        self,
-        *,
-        after: int = 0,
-        upto: int | None = None,
-        known_at: datetime | None = None,
-        limit: int | None = None,
-    ) -> Iterator[StoredEvent]:
-        """The feed: every event after position `after`, in position order, streamed."""
-        return iter_events(self.engine, after=after, upto=upto, known_at=known_at, limit=limit)
-
-    def read_stream(
-        self, commitment: str, *, known_at: datetime | None = None
-    ) -> list[StoredEvent]:
-        """One commitment's events in position order, as known at `known_at` (default: now)."""
-        return list(iter_events(self.engine, commitment=commitment, known_at=known_at))
-
-    def count(self) -> int:
-        """How many events are stored."""
-        with self.engine.connect() as connection:
-            return count_events(connection)
-
-    def verify(self, *, anchor: Anchor | None = None) -> ChainReport:
-        """Recompute the hash chain; the report names the first bad position, if any.
-
-        With an anchor (a head recorded earlier, outside the store), also prove the chain
-        still reaches it.
-        """
-        return verify_chain(self.engine, anchor=anchor)

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from events import Event, StreamWalk
 
-from .event_rows import StoredEvent
+from .event_rows import Receipt, StoredEvent, receipt
 
 __all__ = ["HandedRows", "WriteTransaction"]
 
@@ -28,12 +28,25 @@ T = TypeVar("T")
 class WriteTransaction:
     """One write transaction of the store: what the hooks of its appends share."""
 
-    __slots__ = ("_before_commit", "_kept", "connection")
+    __slots__ = ("_before_commit", "_ends", "_kept", "_skipped", "connection")
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self._kept: dict[object, Any] = {}
         self._before_commit: list[Callable[[], None]] = []
+        self._ends: list[StoredEvent] = []
+        self._skipped = 0
+
+    def appended(self, rows: Sequence[StoredEvent], skipped: int) -> None:
+        """Note what an append of this transaction did: the rows it stored, in position order,
+        and how many of its events were already stored (the write path calls this)."""
+        if rows:
+            self._ends = [self._ends[0] if self._ends else rows[0], rows[-1]]
+        self._skipped += skipped
+
+    def receipt(self) -> Receipt:
+        """What this transaction's appends did, all told."""
+        return receipt(self._ends, self._skipped)
 
     def kept(self, owner: object, make: Callable[[], T]) -> T:
         """What `owner` keeps for the rest of this transaction, made by `make()` on first use.

@@ -11,10 +11,11 @@ from typing import Any
 
 import click
 
-from ledger import Ledger
-from projections import attach, positions
+from ledger import instant_text
+from projections import positions
 
 from ..amounts import readable
+from ..context import Settings, pass_settings
 from ..read import position_table
 
 DEALS = "public-deals.jsonl"
@@ -51,7 +52,8 @@ def load_deals() -> list[tuple[dict[str, Any], str]]:
     show_default=True,
     help="Where to draw the gigawatt timeline (.png or .svg).",
 )
-def demo(path: str, chart: str) -> None:
+@pass_settings
+def demo(settings: Settings, path: str, chart: str) -> None:
     """Build the bundled ledger of publicly reported deals and show what it holds."""
     database = Path(path)
     for leftover in (database, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm"))):
@@ -59,8 +61,8 @@ def demo(path: str, chart: str) -> None:
     deals = load_deals()
     revisions = sum(1 for event, _ in deals if event["type"] in REVISIONS)
     reported = sorted(event["source"]["date"] for event, _ in deals)
-    with Ledger.open(f"sqlite:///{database}", actor="capledger-demo") as ledger:
-        attach(ledger)
+    url = f"sqlite:///{database}"
+    with settings.open(db=url, actor="capledger-demo", create=True) as ledger:
         receipt = ledger.record_stream(deals, as_reported=True)
         today = ledger.clock().date()
         click.secho(f"capledger demo: {database}", bold=True)
@@ -77,9 +79,10 @@ def demo(path: str, chart: str) -> None:
         click.secho(
             "\nOne question, two answers: what has Nvidia committed to invest in OpenAI?", bold=True
         )
+        now = ledger.clock()
         for label, known_at in (
             (f"as known at {KNOWN_THEN}, as reported then", KNOWN_THEN),
-            ("as known now", None),
+            (f"as known now, at {instant_text(now)}", now),
         ):
             answer = positions(ledger, as_of=today, known_at=known_at, **QUESTION)
             committed = sum((row.committed for row in answer), start=Decimal(0))

@@ -20,6 +20,7 @@ from .exposure_history import ExposurePeriod, exposure_by_period
 from .flows import FlowEdge, FlowPair, Flows, flows
 from .history import FieldChange, HistoryEntry, history
 from .money_cycles import Cycle, MissingExtra, find_cycles
+from .names import names
 from .overdue import OverdueRow, overdue
 from .positions import DEFAULT_BY, KEYS, PositionRow, positions
 from .timeline import Every, TimelineRow, periods, timeline
@@ -55,6 +56,7 @@ __all__ = [
     "find_cycles",
     "flows",
     "history",
+    "names",
     "overdue",
     "periods",
     "positions",

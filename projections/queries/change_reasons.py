@@ -12,7 +12,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 
 from events import EventCorrected, EventRetracted, Source
-from ledger import Ledger, StoredEvent, event_log, read_streams
+from ledger import Ledger, StoredEvent, event_log, instant_text, read_streams
 
 __all__ = ["ChangeEvent", "known_between", "moved_between"]
 
@@ -39,7 +39,7 @@ class ChangeEvent:
             "type": self.type,
             "commitment": self.commitment,
             "effective": self.effective.isoformat() if self.effective else None,
-            "recorded_at": self.recorded_at.isoformat(timespec="microseconds"),
+            "recorded_at": instant_text(self.recorded_at),
             "publisher": self.publisher,
             "source_date": self.source_date.isoformat() if self.source_date else None,
         }

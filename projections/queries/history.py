@@ -9,7 +9,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from events import EventCorrected, EventRetracted, to_payload
-from ledger import Ledger
+from ledger import Ledger, instant_text
 
 from .known_at import known_instant
 
@@ -78,7 +78,7 @@ class HistoryEntry:
             "type": self.type,
             "effective": self.effective.isoformat() if self.effective else None,
             "source_date": self.source_date.isoformat() if self.source_date else None,
-            "recorded_at": self.recorded_at.isoformat(timespec="microseconds"),
+            "recorded_at": instant_text(self.recorded_at),
             "recorded_by": self.recorded_by,
             "source": self.source,
             "note": self.note,

@@ -15,7 +15,15 @@ from operator import attrgetter
 
 from sqlalchemy import Connection, Engine, select
 
-from ledger import HandedRows, Ledger, WriteTransaction, event_log, lock_tail, to_stored
+from ledger import (
+    HandedRows,
+    Ledger,
+    WriteTransaction,
+    all_or_nothing,
+    event_log,
+    lock_tail,
+    to_stored,
+)
 
 from ..read_models import PostingProjection
 from .checkpoints import checkpoint_of, create_tables, is_empty, log_head, save_checkpoint
@@ -71,7 +79,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A transaction that holds the store's write lock, as appends do (no append runs meanwhile)."""
     with engine.connect() as connection:
         connection = connection.execution_options(capledger_begin="IMMEDIATE")
-        with connection.begin():
+        with all_or_nothing(connection):  # rolled back whole, even when Ctrl-C cuts it
             lock_tail(connection)
             yield connection
 

@@ -79,7 +79,7 @@ def test_explain_names_the_correction_with_its_source(
             "type": "EventCorrected",
             "commitment": CAPACITY,
             "effective": None,
-            "recorded_at": "2026-10-15T12:00:00.000000+00:00",
+            "recorded_at": "2026-10-15T12:00:00.000000Z",
             "publisher": "Bloomberg",
             "source_date": "2026-10-14",
         }

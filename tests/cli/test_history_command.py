@@ -63,10 +63,14 @@ def test_history_shows_what_a_later_correction_did(
     )
 
 
-def test_an_unknown_commitment_is_refused(run: Run) -> None:
-    result = run("history", "no-such-commitment")
-    assert result.exit_code == 1
-    assert "no commitment named 'no-such-commitment'" in result.stderr
+def test_an_unknown_commitment_is_refused_naming_the_nearest(run: Run, deals_file: Path) -> None:
+    run("record", str(deals_file))
+    result = run("history", "aws-anthropic-2026-capacty")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: no commitment is named 'aws-anthropic-2026-capacty'; "
+        "did you mean aws-anthropic-2026-capacity?\n"
+    )
 
 
 def _recorded(path: Path, *events: dict[str, Any]) -> Path:

@@ -40,13 +40,13 @@ def test_a_file_recorded_at_a_stated_instant_is_known_from_it(run: Run, deals_fi
     with freeze_time(NOW):
         result = run("record", str(deals_file), "--recorded-at", "2025-10-01T09:30:00+02:00")
     assert result.stdout == "recorded 5 events (0 already present)\n"
-    assert recorded_at(run) == ["2025-10-01T07:30:00.000000+00:00"] * 3
+    assert recorded_at(run) == ["2025-10-01T07:30:00.000000Z"] * 3
 
 
 def test_a_date_means_midnight_utc(run: Run, deals_file: Path) -> None:
     with freeze_time(NOW):
         assert run("record", str(deals_file), "--recorded-at", "2025-10-01").exit_code == 0
-    assert recorded_at(run)[0] == "2025-10-01T00:00:00.000000+00:00"
+    assert recorded_at(run)[0] == "2025-10-01T00:00:00.000000Z"
     with freeze_time(NOW):
         positions = run("positions", "--known-at", "2025-09-30", "--format", "json")
     assert as_json(positions) == []
@@ -113,9 +113,9 @@ def test_as_reported_each_event_is_known_from_its_source_date(run: Run, tmp_path
         assert run("record", str(deals), "--as-reported").exit_code == 0
     entries = as_json(run("history", STREAM, "--format", "json"))
     assert [(entry["type"], entry["source_date"], entry["recorded_at"]) for entry in entries] == [
-        ("CommitmentMade", "2026-04-20", "2026-04-20T00:00:00.000000+00:00"),
-        ("TrancheScheduled", "2026-05-02", "2026-05-02T00:00:00.000000+00:00"),
-        ("DeliveryRecorded", "2026-10-01", "2026-10-01T00:00:00.000000+00:00"),
+        ("CommitmentMade", "2026-04-20", "2026-04-20T00:00:00.000000Z"),
+        ("TrancheScheduled", "2026-05-02", "2026-05-02T00:00:00.000000Z"),
+        ("DeliveryRecorded", "2026-10-01", "2026-10-01T00:00:00.000000Z"),
     ]
     with freeze_time(NOW):
         assert run("verify").exit_code == 0

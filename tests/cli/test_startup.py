@@ -67,9 +67,9 @@ def test_positions_on_a_current_store_loads_no_migration_or_worker_machinery(
     assert _loaded_by("--db", store_url, "positions", "--as-of", "2026-10-01") == []
 
 
-def test_the_first_command_on_a_new_store_migrates_it(tmp_path: Path) -> None:
+def test_the_first_command_on_a_new_store_migrates_it(tmp_path: Path, deals_file: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    assert "alembic" in _loaded_by("--db", url, "positions", "--as-of", "2026-10-01")
+    assert "alembic" in _loaded_by("--db", url, "record", str(deals_file))
     assert _loaded_by("--db", url, "positions", "--as-of", "2026-10-01") == []
 
 
@@ -111,13 +111,17 @@ def test_positions_on_a_small_sqlite_ledger_loads_no_postgresql_driver(
 
 
 def test_the_console_script_leaves_a_commands_imports_out_of_the_collectors_walks(
-    store_url: str,
+    run: Run, store_url: str, deals_file: Path
 ) -> None:
+    assert run("record", str(deals_file)).exit_code == 0
     assert _run_alone("--db", store_url, "positions", watched=())[1] > 0
     assert _run_alone("--help", watched=())[1] == 0
 
 
-def test_a_command_run_inside_a_program_leaves_the_collector_as_it_found_it(run: Run) -> None:
+def test_a_command_run_inside_a_program_leaves_the_collector_as_it_found_it(
+    run: Run, deals_file: Path
+) -> None:
+    assert run("record", str(deals_file)).exit_code == 0
     assert run("positions", "--as-of", "2026-10-01").exit_code == 0
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0

@@ -62,7 +62,7 @@ def test_history_lists_every_event_with_both_times_its_actor_and_its_fate(
     assert [e.hash for e in entries] == [row.hash for row in led.read_all()]
 
     as_json = delivery.as_dict()
-    assert as_json["recorded_at"] == "2024-03-28T09:00:00.000000+00:00"
+    assert as_json["recorded_at"] == "2024-03-28T09:00:00.000000Z"
     assert as_json["effective"] == "2024-03-27"
     assert as_json["corrected_by"] == [{"position": 3, "id": str(correction.event_id)}]
 

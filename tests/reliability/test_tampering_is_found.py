@@ -299,6 +299,7 @@ def test_an_anchor_follows_the_head_as_the_ledger_grows(
     store_url: str, run: Run, tmp_path: Path
 ) -> None:
     anchor = tmp_path / "head.json"
+    open_ledger(store_url).close()
     assert run("verify", "--anchor", str(anchor)).exit_code == 0  # an empty ledger: position 0
     assert json.loads(anchor.read_text())["position"] == 0
     rows = _fill(store_url)
