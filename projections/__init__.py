@@ -27,6 +27,7 @@ from .queries import (
     history,
     positions,
     timeline,
+    timeline_steps,
 )
 from .upkeep import Projection, attach, catch_up, project, rebuild, register
 
@@ -51,4 +52,5 @@ __all__ = [
     "rebuild",
     "register",
     "timeline",
+    "timeline_steps",
 ]

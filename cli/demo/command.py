@@ -90,25 +90,29 @@ def demo(path: str, chart: str) -> None:
             "`capledger history nvidia-openai-investment-2025` shows why)"
         )
 
-        from projections import timeline
+        from projections import timeline_steps
 
         from ..chart import draw_timeline
 
-        periods = timeline(
-            ledger, resource="gw", every="quarter", start=date(2023, 1, 1), end=date(2029, 12, 31)
+        span = (date(2023, 1, 1), date(2029, 12, 31))
+        steps = timeline_steps(
+            ledger, resource="gw", kind="capacity", by=("holder",), start=span[0], end=span[1]
         )
         draw_timeline(
-            periods,
+            steps,
             resource="gw",
+            by=("holder",),
             path=chart,
-            every="quarter",
+            span=span,
             known_at=None,
             today=today,
-            scope="all holders",
+            scope="capacity",
         )
-        click.echo(f"\nTimeline of gigawatts reserved, scheduled and delivered: {chart}")
         click.echo(
-            f"Explore it: capledger --db sqlite:///{database} positions --by holder,resource"
+            f"\nTimeline of gigawatts reserved, scheduled and delivered, per holder: {chart}"
+        )
+        click.echo(
+            f"Explore it: capledger --db sqlite:///{database} positions --by holder,kind,resource"
         )
 
 

@@ -7,7 +7,7 @@ instant (`known_at`). Queries first catch the built-in read models up with the l
 from .changes import ChangeEvent, ChangeRow, NotAChange, changes
 from .history import HistoryEntry, history
 from .positions import DEFAULT_BY, KEYS, PositionRow, positions
-from .timeline import Every, TimelineRow, periods, timeline
+from .timeline import Every, TimelineRow, periods, timeline, timeline_steps
 
 __all__ = [
     "DEFAULT_BY",
@@ -24,4 +24,5 @@ __all__ = [
     "periods",
     "positions",
     "timeline",
+    "timeline_steps",
 ]

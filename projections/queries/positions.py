@@ -16,7 +16,7 @@ from ..upkeep import ensure_current
 from .known_at import as_of_date, known_instant
 from .position_sums import sums
 
-__all__ = ["DEFAULT_BY", "KEYS", "PositionRow", "positions"]
+__all__ = ["DEFAULT_BY", "KEYS", "PositionRow", "never_adds_unlike", "positions"]
 
 KEYS = ("holder", "provider", "kind", "resource", "commitment")
 """What positions can be grouped by (`by`) and filtered on."""
@@ -62,11 +62,7 @@ def positions(
     `known_at` (a date: the end of that day, UTC), summed over commitments per `by`."""
     if isinstance(by, str) or not by or any(name not in KEYS for name in by):
         raise ValueError(f"by must name one or more of {', '.join(KEYS)}; got {by!r}")
-    if "resource" not in by and resource is None:
-        raise ValueError(
-            "by must include resource unless one resource is chosen: "
-            "amounts of different resources are never added together"
-        )
+    never_adds_unlike(by, resource=resource, kind=kind, commitment=commitment)
     day, instant = as_of_date(ledger, as_of), known_instant(known_at)
     ensure_current(ledger)
     with ledger.engine.connect() as connection:
@@ -79,6 +75,30 @@ def positions(
         (row for row in found if row is not None),
         key=lambda row: tuple(getattr(row, name) for name in by),
     )
+
+
+def never_adds_unlike(
+    by: Sequence[str],
+    *,
+    resource: str | None,
+    kind: str | None,
+    commitment: str | None = None,
+) -> None:
+    """Refuse a grouping that would add amounts of different resources (gigawatts, dollars,
+    chips) or of different kinds (investment, spend, capacity) together: each must be grouped
+    by, or fixed by a filter. A commitment has one kind, so grouping by commitment (or choosing
+    one) fixes the kind."""
+    if "resource" not in by and resource is None:
+        raise ValueError(
+            "by must include resource unless one resource is chosen: "
+            "amounts of different resources are never added together"
+        )
+    one_kind = kind is not None or commitment is not None or "commitment" in by
+    if "kind" not in by and not one_kind:
+        raise ValueError(
+            "by must include kind unless one kind is chosen: investment, spend and capacity "
+            "are never added together"
+        )
 
 
 def filters(**wanted: str | None) -> dict[str, str]:
