@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
-from statistics import median_low
+from statistics import median_high
 from typing import Any
 
 __all__ = ["Scale", "amount_columns", "readable", "scale_for", "with_unit"]
@@ -58,23 +58,18 @@ def scale_for(resource: str | None, amounts: Iterable[Decimal | int]) -> Scale:
 
     Gigawatts in GW, or in MW when every amount is below 1 GW; as few decimals as show them
     all exactly, at most two (a quarter gigawatt matters). Dollars and chips in the largest
-    unit (thousands, millions, billions, trillions) in which the middle amount reads 0.1 or
-    more, so that a column of billions with one trillion reads `$1,100.0B`, not `$0.02T`,
-    and 220k chips beside a million reads `0.2M chips`; one decimal from thousands up,
-    where a table shows a rounded figure, else as few as are exact.
+    unit (thousands, millions, billions, trillions) that the middle amount reaches, so that
+    a column of billions with one trillion reads `$1,102.4B`, not `$0.02T`; one decimal from
+    thousands up, where a table shows a rounded figure, else as few as are exact.
     """
-    return _scale(resource, [abs(Decimal(amount)) for amount in amounts], reach=10)
-
-
-def _scale(resource: str | None, values: Sequence[Decimal], *, reach: int) -> Scale:
-    """`scale_for`, the middle value reading 1/`reach` or more in the unit chosen."""
+    values = [abs(Decimal(amount)) for amount in amounts]
     if resource == "gw":
         megawatts = 0 < max(values, default=_ONE) < 1
         divisor = _MEGAWATT if megawatts else _ONE
         return Scale(divisor, _places(values, divisor), "", " MW" if megawatts else " GW")
-    middle = median_low(sorted(value for value in values if value) or [Decimal(0)])
+    middle = median_high(sorted(value for value in values if value) or [Decimal(0)])
     divisor, prefix = next(
-        ((scale, name) for scale, name in _PREFIXES if middle * reach >= scale), (_ONE, "")
+        ((scale, name) for scale, name in _PREFIXES if middle >= scale), (_ONE, "")
     )
     places = 1 if divisor > _ONE else _places(values, divisor)
     if resource == "usd":
@@ -97,7 +92,7 @@ def _places(values: Sequence[Decimal], divisor: Decimal) -> int:
 def with_unit(resource: str | None, amount: Decimal | int, *, signed: bool = False) -> str:
     """One amount with its unit, at the scale that suits it alone: `$33.0B`, `$350.0M`,
     `300 MW`."""
-    return _scale(resource, [abs(Decimal(amount))], reach=1).show(amount, signed=signed)
+    return scale_for(resource, [amount]).show(amount, signed=signed)
 
 
 def readable(resource: str | None, amount: Decimal) -> str:

@@ -15,7 +15,8 @@ from .amounts import amount_columns
 from .context import Settings, output_format, pass_settings
 from .errors import BadInput
 from .params import DATE, INSTANT
-from .read import MEASURES, grouped_and_filtered, grouping
+from .position_table import MEASURES
+from .read import grouped_and_filtered, grouping
 from .render import render
 
 EVENT_COLUMNS = ["id", "type", "effective", "publisher", "source_date", "recorded_at"]

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import click
 
-from projections import DEFAULT_BY, KEYS, PositionRow
+from projections import DEFAULT_BY, KEYS
 from projections import history as commitment_history
 from projections import positions as positions_of
 
-from .amounts import amount_columns, readable
+from .amounts import readable
 from .context import Settings, output_format, pass_settings
 from .params import DATE, INSTANT
+from .position_table import position_table
 from .render import render
 
 GROUPINGS = KEYS
-MEASURES = ("committed", "scheduled", "delivered", "outstanding")
 
 
 def _by(value: str | None) -> tuple[str, ...]:
@@ -121,27 +121,6 @@ def positions(
         by=by,
     )
     click.echo(position_table(rows, by, fmt, resource=resource))
-
-
-def position_table(
-    rows: Sequence[PositionRow],
-    by: Sequence[str],
-    fmt: str = "table",
-    *,
-    resource: str | None = None,
-) -> str:
-    """Positions rendered: in a table, amounts with their units (the row's resource, else the
-    one chosen, `resource`); exact decimal strings otherwise."""
-    if fmt != "table":
-        return render([row.as_dict() for row in rows], fmt, columns=[*by, *MEASURES])
-    dicts = [_typed(row) for row in rows]
-    human = amount_columns(dicts, MEASURES, lambda row: row.get("resource", resource))
-    return render(dicts, fmt, columns=[*by, *MEASURES], human=human)
-
-
-def _typed(row: Any) -> dict[str, Any]:
-    values = {key: getattr(row, key, None) for key in (*GROUPINGS, *MEASURES)}
-    return {key: value for key, value in values.items() if value is not None}
 
 
 HISTORY_COLUMNS = [

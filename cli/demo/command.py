@@ -15,7 +15,7 @@ from ledger import Ledger
 from projections import attach, positions
 
 from ..amounts import readable
-from ..read import position_table
+from ..position_table import position_table
 
 DEALS = "public-deals.jsonl"
 REVISIONS = ("EventCorrected", "EventRetracted")

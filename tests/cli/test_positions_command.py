@@ -33,6 +33,8 @@ def test_json_rows_carry_the_contract_keys_and_exact_decimal_strings(
             "scheduled": "1",
             "delivered": "0.4",
             "outstanding": "4.6",
+            "ceiling": "5",
+            "floor": "0",
         }
     ]
 
@@ -54,6 +56,8 @@ def test_by_chooses_the_keys_and_sums_over_the_rest(run: Run, deals_file: Path) 
         "scheduled",
         "delivered",
         "outstanding",
+        "ceiling",
+        "floor",
     }
 
 
@@ -87,6 +91,8 @@ def test_a_grouping_that_would_add_kinds_together_is_refused(run: Run, deals_fil
             "scheduled": "0",
             "delivered": "1250000000",
             "outstanding": "2750000000",
+            "ceiling": "4000000000",
+            "floor": "0",
         }
     ]
     per_commitment = run("positions", "--resource", "usd", "--by", "commitment")

@@ -46,18 +46,18 @@ def test_chips_of_every_model_share_one_scale_in_a_table() -> None:
     human = amount_columns(rows, ("committed", "delivered"), lambda row: row["resource"])
     table = render(rows, "table", columns=["resource", "committed", "delivered"], human=human)
     assert table.splitlines()[2:] == [
-        "chips:tpu  1.0M chips  0.0M chips",
-        "chips:gpu  0.2M chips  0.5M chips",
-        "gw             5.0 GW      0.4 GW",
+        "chips:tpu  1,000.0k chips    0.0k chips",
+        "chips:gpu    220.0k chips  500.0k chips",
+        "gw                 5.0 GW        0.4 GW",
     ]
 
 
 def test_positions_show_units_at_one_scale_per_resource(run: Run, deals_file: Path) -> None:
     _record(run, deals_file)
     lines = run("positions", "--as-of", "2026-10-01").stdout.splitlines()
-    assert [line.split()[4:] for line in lines[2:]] == [
-        ["5.0", "GW", "1.0", "GW", "0.4", "GW", "4.6", "GW"],
-        ["$4.0B", "$0.0B", "$1.3B", "$2.8B"],
+    assert [line.split()[4:] for line in lines[2:4]] == [
+        ["≤", "5.0", "GW", "1.0", "GW", "0.4", "GW", "4.6", "GW"],
+        ["≤", "$4.0B", "$0.0B", "$1.3B", "$2.8B"],
     ]
 
 
@@ -65,7 +65,7 @@ def test_positions_show_units_when_resource_is_not_a_column(run: Run, deals_file
     _record(run, deals_file)
     result = run("positions", "--as-of", "2026-10-01", "--resource", "usd", "--by", "kind")
     assert result.stdout.splitlines()[2].split() == [
-        *("investment", "$4.0B", "$0.0B", "$1.3B", "$2.8B"),
+        *("investment", "≤", "$4.0B", "$0.0B", "$1.3B", "$2.8B"),
     ]
 
 
