@@ -58,25 +58,35 @@ def scale_for(resource: str | None, amounts: Iterable[Decimal | int]) -> Scale:
 
     Gigawatts in GW, or in MW when every amount is below 1 GW; as few decimals as show them
     all exactly, at most two (a quarter gigawatt matters). Dollars and chips in the largest
-    unit (thousands, millions, billions, trillions) that the middle amount reaches, so that
-    a column of billions with one trillion reads `$1,102.4B`, not `$0.02T`; one decimal from
-    thousands up, where a table shows a rounded figure, else as few as are exact.
+    unit (thousands, millions, billions, trillions) that the middle amount reaches, one
+    larger when the largest amount would read 1,000 or more in it and the middle still
+    reads 0.1 or more: so a column of billions with one trillion reads `$1,102.4B`, not
+    `$0.02T`, and 220k chips beside a million `0.2M chips`. One decimal from thousands up,
+    where a table shows a rounded figure, else as few as are exact.
     """
     values = [abs(Decimal(amount)) for amount in amounts]
     if resource == "gw":
         megawatts = 0 < max(values, default=_ONE) < 1
         divisor = _MEGAWATT if megawatts else _ONE
         return Scale(divisor, _places(values, divisor), "", " MW" if megawatts else " GW")
-    middle = median_high(sorted(value for value in values if value) or [Decimal(0)])
-    divisor, prefix = next(
-        ((scale, name) for scale, name in _PREFIXES if middle >= scale), (_ONE, "")
-    )
+    divisor, prefix = _unit(values)
     places = 1 if divisor > _ONE else _places(values, divisor)
     if resource == "usd":
         return Scale(divisor, places, "$", prefix)
     if resource is not None and resource.startswith("chips:"):
         return Scale(divisor, places, "", f"{prefix} chips")
     return Scale(divisor, places, "", prefix)
+
+
+def _unit(values: Sequence[Decimal]) -> tuple[Decimal, str]:
+    """The divisor and prefix `scale_for` chooses for dollars and chips."""
+    nonzero = sorted(value for value in values if value) or [Decimal(0)]
+    middle, largest = median_high(nonzero), nonzero[-1]
+    units = [(_ONE, ""), *reversed(_PREFIXES)]
+    step = max(index for index, (scale, _) in enumerate(units) if index == 0 or middle >= scale)
+    if step + 1 < len(units) and largest >= 1000 * units[step][0]:
+        step += 1 if middle * 10 >= units[step + 1][0] else 0
+    return units[step]
 
 
 def _places(values: Sequence[Decimal], divisor: Decimal) -> int:

@@ -81,11 +81,10 @@ def timeline_figure(
     panels = _panels(steps, by) or {(): []}
     columns = 1 if len(panels) == 1 else 2 if len(panels) <= 4 else 3
     rows = math.ceil(len(panels) / columns)
-    height = 5.5 if rows == 1 and columns == 1 else 1.6 + 2.6 * rows
     figure, grid = plt.subplots(
         rows,
         columns,
-        figsize=(10 if columns < 3 else 13, height),
+        figsize=(10 if columns < 3 else 13, 5.5 if len(panels) == 1 else 1.6 + 2.6 * rows),
         dpi=120,
         sharex=True,
         sharey=True,
@@ -94,40 +93,57 @@ def timeline_figure(
     )
     label, scale = _unit(resource)
     end = span[1] or today
-    for axes, (key, drawn) in zip(grid.flat, panels.items(), strict=False):
-        _draw_panel(axes, drawn, end=end, scale=scale)
-        if len(panels) > 1:
-            axes.set_title(" · ".join(key), fontsize=10, loc="left")
-        if span[0] is not None and span[0] <= today <= end:
-            axes.axvline(today, color="#888888", linestyle=":", linewidth=1, label="today")
-        axes.grid(True, alpha=0.3)
-        axes.set_ylim(bottom=0)
-        locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
-        axes.xaxis.set_major_locator(locator)
-        axes.xaxis.set_major_formatter(
-            mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
-        )
-        if span[0] is not None:
-            axes.set_xlim(span[0], end)
     for index, axes in enumerate(grid.flat):
         if index >= len(panels):
             axes.set_visible(False)
-        elif index + columns >= len(panels):  # the lowest panel of its column: dates below it
+            continue
+        key, drawn = list(panels.items())[index]
+        _draw_panel(axes, drawn, end=end, scale=scale)
+        if len(panels) > 1:
+            axes.set_title(" · ".join(key), fontsize=10, loc="left")
+        if index + columns >= len(panels):  # the lowest panel of its column: dates below it
             axes.xaxis.set_tick_params(labelbottom=True)
+        _frame(axes, mdates, (span[0], end), today)
     figure.supylabel(label, fontsize=10)
-    knowledge = f"as known at {known_at:%Y-%m-%d %H:%M} UTC" if known_at else f"as known on {today}"
-    name = NAMES.get(resource, resource.replace("chips:", "").upper() + " chips")
-    if len(panels) > 1:
-        title = f"{name} reserved versus built, by {' and '.join(by)}"
-    else:  # one panel: its key (say, the one kind found) joins the scope
-        title = f"{name} reserved versus built"
-        named = [part for part in scope.split(", ") if part]
-        scope = ", ".join(dict.fromkeys([*named, *next(iter(panels))]))
-    figure.suptitle(f"{title}{' - ' + scope if scope else ''}\n{knowledge}", fontsize=12)
+    figure.suptitle(_title(resource, by, list(panels), known_at, today, scope), fontsize=12)
     handles, labels = grid.flat[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), frameon=False)
     figure.text(0.995, 0.005, "capledger", ha="right", va="bottom", fontsize=8, color="#999999")
     return figure
+
+
+def _frame(axes: Any, mdates: Any, span: tuple[date | None, date], today: date) -> None:
+    """A panel's grid, date axis over `span` and "today" line (when today is in it)."""
+    start, end = span
+    if start is not None and start <= today <= end:
+        axes.axvline(today, color="#888888", linestyle=":", linewidth=1, label="today")
+    axes.grid(True, alpha=0.3)
+    axes.set_ylim(bottom=0)
+    locator = mdates.AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if start is not None:
+        axes.set_xlim(start, end)
+
+
+def _title(
+    resource: str,
+    by: Sequence[str],
+    keys: list[Key],
+    known_at: datetime | None,
+    today: date,
+    scope: str,
+) -> str:
+    """What is drawn, by what, for whom, and as known when."""
+    knowledge = f"as known at {known_at:%Y-%m-%d %H:%M} UTC" if known_at else f"as known on {today}"
+    name = NAMES.get(resource, resource.replace("chips:", "").upper() + " chips")
+    if len(keys) > 1:
+        title = f"{name} reserved versus built, by {' and '.join(by)}"
+    else:  # one panel: its key (say, the one kind found) joins the scope
+        title = f"{name} reserved versus built"
+        named = [part for part in scope.split(", ") if part]
+        scope = ", ".join(dict.fromkeys([*named, *keys[0]]))
+    return f"{title}{' - ' + scope if scope else ''}\n{knowledge}"
 
 
 def _draw_panel(axes: Any, steps: Sequence[Any], *, end: date, scale: Decimal) -> None:

@@ -7,7 +7,7 @@ between SQLite and PostgreSQL is in `backends`.
 
     from projections import attach, positions, history, timeline
     attach(led)                               # keep the read models current on every append
-    rows = positions(led, as_of=date(2026, 5, 1), by=("holder", "resource"))
+    rows = positions(led, as_of=date(2026, 5, 1), by=("holder", "kind", "resource"))
 
 Queries work on a ledger that was never attached too: they catch the read models up first.
 """

@@ -249,8 +249,7 @@ class PayloadFold:
                 was = max(was_delivered - was_committed, 0)
                 if now != was:
                     positions.add((*parties, resource, "excess", day, *_split(now - was)))
-        if self.bound_moved or any(measure == "committed" for measure, _ in self.moved):
-            self._post_bounds(parties, day, positions)
+        self._post_bounds(parties, day, positions)
         by_due = self.by_due
         for (due, resource), was in self.moved_due.items():
             now = by_due[(due, resource)]
@@ -261,7 +260,10 @@ class PayloadFold:
 
     def _post_bounds(self, parties: tuple[Any, ...], day: date, positions: set[Posting]) -> None:
         """Post the changes of ceiling and floor (`CommitmentState.ceiling`, `.floor`): all of
-        committed of a standing `up_to` or `at_least` commitment."""
+        committed of a standing `up_to` or `at_least` commitment), if anything moved them:
+        committed, the bound or a cancellation."""
+        if not self.bound_moved and all(measure != "committed" for measure, _ in self.moved):
+            return
         self.bound_moved = False
         measure = {"up_to": "ceiling", "at_least": "floor"}.get(self.bound)
         now: dict[tuple[str, str], int] = {}

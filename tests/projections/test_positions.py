@@ -55,6 +55,8 @@ def usd(committed: str, delivered_: str, outstanding: str) -> list[dict[str, str
             "scheduled": "0",
             "delivered": delivered_,
             "outstanding": outstanding,
+            "ceiling": committed,  # the deal is "up to"
+            "floor": "0",
         }
     ]
 
@@ -179,6 +181,7 @@ def test_positions_are_grouped_by_the_keys_asked_for(led: Ledger, clock: SetCloc
         scheduled=Decimal(0),
         delivered=Decimal("4500000000"),
         outstanding=Decimal("5500000000"),
+        ceiling=Decimal("10000000000"),
         holder="anthropic",
         kind="investment",
         resource="usd",
@@ -191,6 +194,8 @@ def test_positions_are_grouped_by_the_keys_asked_for(led: Ledger, clock: SetCloc
         "scheduled": "1.5",
         "delivered": "0.25",
         "outstanding": "4.75",
+        "ceiling": "5",
+        "floor": "0",
     }
 
 
