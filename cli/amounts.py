@@ -10,7 +10,7 @@ writes one amount on its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Context, Decimal
 from statistics import median_high
 from typing import Any
@@ -100,9 +100,11 @@ def _places(values: Sequence[Decimal], divisor: Decimal) -> int:
 
 
 def with_unit(resource: str | None, amount: Decimal | int, *, signed: bool = False) -> str:
-    """One amount with its unit, at the scale that suits it alone: `$33.0B`, `$350.0M`,
-    `300 MW`."""
-    return scale_for(resource, [amount]).show(amount, signed=signed)
+    """One amount with its unit, at the scale that suits it alone and as exactly as two
+    decimals allow: `$33.0B`, `$1.25B`, `$350.0M`, `300 MW`."""
+    scale = scale_for(resource, [amount])
+    exact = _places([abs(Decimal(amount))], scale.divisor)
+    return replace(scale, places=max(scale.places, exact)).show(amount, signed=signed)
 
 
 def readable(resource: str | None, amount: Decimal) -> str:

@@ -34,6 +34,7 @@ def test_dollars_take_the_unit_of_the_middle_amount_with_thousands_separated() -
     assert scale.show(Decimal("-70e9"), signed=True) == "-$70.0B"
     assert scale.show(Decimal("70e9"), signed=True) == "+$70.0B"
     assert with_unit("usd", Decimal("350000000")) == "$350.0M"
+    assert with_unit("usd", Decimal("1250000000")) == "$1.25B"  # alone: as exact as it can
     assert with_unit("usd", Decimal(0)) == "$0"
 
 
@@ -46,9 +47,9 @@ def test_chips_of_every_model_share_one_scale_in_a_table() -> None:
     human = amount_columns(rows, ("committed", "delivered"), lambda row: row["resource"])
     table = render(rows, "table", columns=["resource", "committed", "delivered"], human=human)
     assert table.splitlines()[2:] == [
-        "chips:tpu  1,000.0k chips    0.0k chips",
-        "chips:gpu    220.0k chips  500.0k chips",
-        "gw                 5.0 GW        0.4 GW",
+        "chips:tpu  1.0M chips  0.0M chips",
+        "chips:gpu  0.2M chips  0.5M chips",
+        "gw             5.0 GW      0.4 GW",
     ]
 
 
