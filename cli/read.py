@@ -105,8 +105,11 @@ def positions(
 ) -> None:
     """Committed, scheduled, delivered and outstanding, as of a date.
 
-    Summed over commitments per holder, provider, kind and resource (or the fields of --by),
-    as the ledger stood at --known-at (default: now). --as-of includes the day itself.
+    Summed over commitments per holder, provider, kind and resource (or the fields of --by;
+    resources and kinds are never added together, so --by leaves one out only when --resource
+    or --kind chooses it), as the ledger stood at --known-at (default: now). --as-of includes
+    the day itself. JSON and CSV also give the ceiling and floor: how much of committed is
+    "up to" or "at least"; the table marks such figures with ≤ and ≥.
     """
     by = grouping(by_text, resource, kind, commitment)
     rows = positions_of(
