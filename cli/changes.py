@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import click
@@ -13,12 +12,13 @@ from ledger import instant_text
 from projections import ChangeRow, NotAChange
 from projections import changes as changes_of
 
-from .amounts import readable
+from .amounts import amount_columns
 from .context import Settings, output_format, pass_settings
 from .errors import BadInput
 from .no_match import refuse_unknown_names
 from .params import DATE, INSTANT
-from .read import MEASURES, grouped_and_filtered, grouping
+from .position_table import MEASURES
+from .read import grouped_and_filtered, grouping
 from .render import render
 
 EVENT_COLUMNS = ["id", "type", "effective", "publisher", "source_date", "recorded_at"]
@@ -73,7 +73,7 @@ def changes(
     those of its commitments recorded in between; for the world date, those (as corrected)
     effective in between.
     """
-    by = grouping(by_text, resource)
+    by = grouping(by_text, resource, kind, commitment)
     ledger = settings.open()
     try:
         rows = changes_of(
@@ -109,7 +109,7 @@ def changes(
         ]
         click.echo(render(dicts, fmt, columns=[*columns, "events"] if explain else columns))
         return
-    click.echo(change_table(rows, by))
+    click.echo(change_table(rows, by, resource=resource))
     if explain and rows:
         click.echo("\nThe events behind them:\n" + reason_table(rows, by))
 
@@ -131,8 +131,11 @@ def _flags(message: str) -> str:
     return message
 
 
-def change_table(rows: Sequence[ChangeRow], by: Sequence[str]) -> str:
-    """For a person: a line per figure that moved, before, after and the change."""
+def change_table(
+    rows: Sequence[ChangeRow], by: Sequence[str], *, resource: str | None = None
+) -> str:
+    """For a person: a line per figure that moved, before, after and the change, each with its
+    unit (the row's resource, else the one chosen, `resource`)."""
     lines: list[dict[str, Any]] = []
     for row in rows:
         keys = {name: getattr(row, name) for name in by}
@@ -148,9 +151,12 @@ def change_table(rows: Sequence[ChangeRow], by: Sequence[str]) -> str:
                         "change": change,
                     }
                 )
-    human = dict.fromkeys(("before", "after"), _amount) | {"change": _signed}
-    if "resource" not in by:
-        human = {"change": lambda value, row: ("+" if value > 0 else "") + str(value)}
+    human = amount_columns(
+        lines,
+        ("before", "after", "change"),
+        lambda line: line.get("resource", resource),
+        signed=("change",),
+    )
     return render(lines, "table", columns=[*by, "figure", "before", "after", "change"], human=human)
 
 
@@ -173,14 +179,6 @@ def reason_table(rows: Sequence[ChangeRow], by: Sequence[str]) -> str:
         for event in row.events
     ]
     return render(lines, "table", columns=[*named, *EVENT_COLUMNS])
-
-
-def _amount(value: Decimal, row: Any) -> str:
-    return readable(row.get("resource"), value)
-
-
-def _signed(value: Decimal, row: Any) -> str:
-    return ("+" if value > 0 else "") + _amount(value, row)
 
 
 COMMANDS = [changes]

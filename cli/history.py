@@ -18,11 +18,10 @@ from typing import Any
 
 import click
 
-from events import decimal_text
 from projections import FieldChange, HistoryEntry
 from projections import history as commitment_history
 
-from .amounts import SCALES, readable
+from .amounts import every_digit
 from .context import Settings, output_format, pass_settings
 from .no_match import refuse_unknown_names
 from .render import render
@@ -119,18 +118,8 @@ def source_text(source: Mapping[str, Any] | None) -> str:
 
 
 def amount_text(resource: str, amount: Any) -> str:
-    """An amount with its unit, every digit kept (an audit trail must not round $1.25B to
-    $1.2B): the one place this command formats amounts."""
-    value = Decimal(str(amount))
-    shown = readable(resource, value)
-    if resource != "usd" and not resource.startswith("chips:"):
-        return shown  # gigawatts are shown exactly already
-    for scale, suffix in SCALES:
-        if abs(value) >= scale:
-            figure = decimal_text(value / scale)
-            figure = figure if "." in figure else f"{figure}.0"
-            return f"${figure}{suffix}" if resource == "usd" else f"{figure}{suffix} chips"
-    return shown
+    """An amount with its unit, every digit kept: the one place this command formats amounts."""
+    return every_digit(resource, Decimal(str(amount)))
 
 
 def summary(entry: HistoryEntry, by_id: Mapping[Any, HistoryEntry]) -> str:

@@ -54,7 +54,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Append the events of FILEs (.json, .jsonl, .csv; - for stdin), atomically.",
     ),
     "timeline": (
-        "cli.read",
+        "cli.timeline",
         "Reserved versus built: committed, scheduled and delivered per period.",
     ),
     "verify": ("cli.chain", "Recompute the hash chain from the first event to the last."),

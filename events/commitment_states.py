@@ -60,6 +60,21 @@ class CommitmentState:
         }
 
     @property
+    def ceiling(self) -> dict[str, Decimal]:
+        """The part of committed that is an upper bound, per resource: all of it while an
+        `up_to` commitment stands, none once it is cancelled (committed is then what was
+        delivered, a fact) or for any other bound."""
+        return dict(self.committed) if self.bound == "up_to" and self.cancelled_on is None else {}
+
+    @property
+    def floor(self) -> dict[str, Decimal]:
+        """The part of committed that is a lower bound, per resource: all of it while an
+        `at_least` commitment stands, none once it is cancelled or for any other bound."""
+        if self.bound == "at_least" and self.cancelled_on is None:
+            return dict(self.committed)
+        return {}
+
+    @property
     def resources(self) -> tuple[str, ...]:
         """Every resource the state mentions, sorted."""
         return tuple(sorted(self.committed.keys() | self.scheduled.keys() | self.delivered.keys()))

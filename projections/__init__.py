@@ -8,7 +8,7 @@ between SQLite and PostgreSQL is in `backends`.
 
     from projections import attach, positions, history, timeline
     attach(led)                               # keep the read models current on every append
-    rows = positions(led, as_of=date(2026, 5, 1), by=("holder", "resource"))
+    rows = positions(led, as_of=date(2026, 5, 1), by=("holder", "kind", "resource"))
 
 Queries work on a ledger that was never attached too: they catch the read models up first.
 """
@@ -48,6 +48,7 @@ from .queries import (
     overdue,
     positions,
     timeline,
+    timeline_steps,
 )
 from .upkeep import Projection, attach, catch_up, project, rebuild, register
 
@@ -92,4 +93,5 @@ __all__ = [
     "rebuild",
     "register",
     "timeline",
+    "timeline_steps",
 ]

@@ -195,6 +195,7 @@ def candidate(
             "type": "CommitmentAmended",
             "effective": day(draw),
             "amounts": {resource: amount(draw, TOTALS, 100_000)},
+            **({"bound": draw(_BOUNDS)} if draw(st.booleans()) else {}),
         }
     if kind == "cancel":
         return {"type": "CommitmentCancelled", "effective": day(draw, 40, 100)}
@@ -335,7 +336,8 @@ def expected_positions(
     keys: tuple[str, ...],
 ) -> dict[tuple[str, ...], tuple[Decimal, ...]]:
     """The reference: fold each commitment's events known at `known_at`, as of `as_of`, sum
-    committed, scheduled, delivered and outstanding per `keys` (rows all zero left out)."""
+    committed, scheduled, delivered, outstanding, ceiling and floor per `keys` (rows whose
+    four totals are all zero left out)."""
     totals: dict[tuple[str, ...], list[Decimal]] = {}
     for stream in known_streams(batches, instants, known_at).values():
         state = fold(stream, as_of)
@@ -349,12 +351,11 @@ def expected_positions(
                 "kind": state.kind,
                 "resource": resource,
             }
-            running = totals.setdefault(tuple(values[k] for k in keys), [Decimal(0)] * 4)
-            for index, measure in enumerate(
-                (state.committed, state.scheduled, state.delivered, state.outstanding)
-            ):
+            running = totals.setdefault(tuple(values[k] for k in keys), [Decimal(0)] * 6)
+            figures = (state.committed, state.scheduled, state.delivered, state.outstanding)
+            for index, measure in enumerate((*figures, state.ceiling, state.floor)):
                 running[index] += measure.get(resource, Decimal(0))
-    return {key: tuple(v) for key, v in totals.items() if any(v)}
+    return {key: tuple(v) for key, v in totals.items() if any(v[:4])}
 
 
 def found_positions(
@@ -367,6 +368,8 @@ def found_positions(
             row.scheduled,
             row.delivered,
             row.outstanding,
+            row.ceiling,
+            row.floor,
         )
         for row in rows
     }

@@ -16,7 +16,7 @@ from projections import positions
 
 from ..amounts import readable
 from ..context import Settings, pass_settings
-from ..read import position_table
+from ..position_table import position_table
 
 DEALS = "public-deals.jsonl"
 REVISIONS = ("EventCorrected", "EventRetracted")
@@ -93,25 +93,29 @@ def demo(settings: Settings, path: str, chart: str) -> None:
             "`capledger history nvidia-openai-investment-2025` shows why)"
         )
 
-        from projections import timeline
+        from projections import timeline_steps
 
         from ..chart import draw_timeline
 
-        periods = timeline(
-            ledger, resource="gw", every="quarter", start=date(2023, 1, 1), end=date(2029, 12, 31)
+        span = (date(2023, 1, 1), date(2029, 12, 31))
+        steps = timeline_steps(
+            ledger, resource="gw", kind="capacity", by=("holder",), start=span[0], end=span[1]
         )
         draw_timeline(
-            periods,
+            steps,
             resource="gw",
+            by=("holder",),
             path=chart,
-            every="quarter",
+            span=span,
             known_at=None,
             today=today,
-            scope="all holders",
+            scope="capacity",
         )
-        click.echo(f"\nTimeline of gigawatts reserved, scheduled and delivered: {chart}")
         click.echo(
-            f"Explore it: capledger --db sqlite:///{database} positions --by holder,resource"
+            f"\nTimeline of gigawatts reserved, scheduled and delivered, per holder: {chart}"
+        )
+        click.echo(
+            f"Explore it: capledger --db sqlite:///{database} positions --by holder,kind,resource"
         )
 
 

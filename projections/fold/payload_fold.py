@@ -113,6 +113,11 @@ class PayloadFold:
         """Scheduled keyed by (the date it is expected by, resource), as `scheduled_by_due`."""
         self.moved: dict[tuple[str, str], int] = {}
         self.moved_due: dict[tuple[date, str], int] = {}
+        self.bound = "exact"
+        self.bound_moved = False
+        """Whether the bound or the cancellation moved since the last posted date."""
+        self.bounds: dict[tuple[str, str], int] = {}
+        """The ceiling and floor as posted: (measure, resource) -> amount, as `derived`."""
 
     def copy(self) -> PayloadFold:
         """An independent fold in the same state (tranches are changed in place)."""
@@ -127,6 +132,7 @@ class PayloadFold:
             twin.tranches[name] = copied
         twin.by_due = dict(self.by_due)
         twin.moved, twin.moved_due = dict(self.moved), dict(self.moved_due)
+        twin.bound, twin.bound_moved, twin.bounds = self.bound, self.bound_moved, dict(self.bounds)
         return twin
 
     def measure(self, measure: str, resource: str) -> int:
@@ -186,6 +192,8 @@ class PayloadFold:
             amounts = _amounts(payload.get("amounts"))
             self._moving("committed", amounts)
             self.committed.update(amounts)
+            if payload.get("bound"):
+                self.bound, self.bound_moved = payload["bound"], True
         elif type_name == "TrancheCancelled":
             self._lapse(payload["tranche"], day)
         elif type_name == "CommitmentMade":
@@ -193,10 +201,11 @@ class PayloadFold:
             self._moving("committed", self.committed.keys() | amounts.keys())
             self.made = payload
             self.committed = amounts
+            self.bound, self.bound_moved = payload["bound"], True
         elif type_name == "CommitmentCancelled":
             if self.cancelled_on is None:
                 self._moving("committed", self.committed.keys() | self.delivered.keys())
-                self.cancelled_on = day
+                self.cancelled_on, self.bound_moved = day, True
                 for name in list(self.tranches):
                     self._lapse(name, day)
         else:
@@ -240,6 +249,7 @@ class PayloadFold:
                 was = max(was_delivered - was_committed, 0)
                 if now != was:
                     positions.add((*parties, resource, "excess", day, *_split(now - was)))
+        self._post_bounds(parties, day, positions)
         by_due = self.by_due
         for (due, resource), was in self.moved_due.items():
             now = by_due[(due, resource)]
@@ -247,3 +257,20 @@ class PayloadFold:
                 schedule.add((*parties, resource, day, due, *_split(now - was)))
         self.moved.clear()
         self.moved_due.clear()
+
+    def _post_bounds(self, parties: tuple[Any, ...], day: date, positions: set[Posting]) -> None:
+        """Post the changes of ceiling and floor (`CommitmentState.ceiling`, `.floor`): all of
+        committed of a standing `up_to` or `at_least` commitment), if anything moved them:
+        committed, the bound or a cancellation."""
+        if not self.bound_moved and all(measure != "committed" for measure, _ in self.moved):
+            return
+        self.bound_moved = False
+        measure = {"up_to": "ceiling", "at_least": "floor"}.get(self.bound)
+        now: dict[tuple[str, str], int] = {}
+        if measure is not None and self.cancelled_on is None:
+            now = {(measure, resource): amount for resource, amount in self.committed.items()}
+        for key in self.bounds.keys() | now.keys():
+            change = now.get(key, 0) - self.bounds.get(key, 0)
+            if change:
+                positions.add((*parties, key[1], key[0], day, *_split(change)))
+        self.bounds = now

@@ -107,7 +107,7 @@ def _kept(
     last date before `keep_before`: every event folded is before it and all is posted."""
     if index and ordered[index - 1][0] >= keep_before:
         return None  # folded already (before `start`): not this fold's to give
-    if fold.made is None or fold.moved or fold.moved_due:
+    if fold.made is None or fold.moved or fold.moved_due or fold.bound_moved:
         return None
     return fold.copy()
 

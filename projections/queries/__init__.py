@@ -23,7 +23,7 @@ from .money_cycles import Cycle, MissingExtra, find_cycles
 from .names import names
 from .overdue import OverdueRow, overdue
 from .positions import DEFAULT_BY, KEYS, PositionRow, positions
-from .timeline import Every, TimelineRow, periods, timeline
+from .timeline import Every, TimelineRow, periods, timeline, timeline_steps
 
 __all__ = [
     "DEFAULT_BY",
@@ -61,4 +61,5 @@ __all__ = [
     "periods",
     "positions",
     "timeline",
+    "timeline_steps",
 ]

@@ -103,7 +103,8 @@ def sums(
     instant: datetime | None,
     wanted: dict[str, str],
 ) -> list[tuple[Any, ...]]:
-    """Per `by`: the keys, then (units, nanos) sums of committed, scheduled, delivered, excess."""
+    """Per `by`: the keys, then (units, nanos) sums of each of MEASURES (committed, scheduled,
+    delivered, excess, ceiling, floor)."""
     values: dict[str, Any] = {f"f_{name}": value for name, value in wanted.items()}
     if instant is not None:
         values["known_at"] = instant

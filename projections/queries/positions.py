@@ -16,23 +16,28 @@ from ..upkeep import ensure_current
 from .known_at import as_of_date, known_instant
 from .position_sums import sums
 
-__all__ = ["DEFAULT_BY", "KEYS", "PositionRow", "positions"]
+__all__ = ["DEFAULT_BY", "FIGURES", "KEYS", "PositionRow", "never_adds_unlike", "positions"]
 
 KEYS = ("holder", "provider", "kind", "resource", "commitment")
 """What positions can be grouped by (`by`) and filtered on."""
 DEFAULT_BY = KEYS[:4]
 """The grouping when none is asked for: every key but the commitment."""
+FIGURES = ("committed", "scheduled", "delivered", "outstanding", "ceiling", "floor")
+"""The figures of a position row, in order."""
 _BILLION = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
 class PositionRow:
-    """One row of the positions table: its grouping keys (others None) and four totals."""
+    """One row of the positions table: its grouping keys (others None), four totals, and how
+    much of committed is a ceiling (`up_to`) and how much a floor (`at_least`)."""
 
     committed: Decimal
     scheduled: Decimal
     delivered: Decimal
     outstanding: Decimal
+    ceiling: Decimal = Decimal(0)
+    floor: Decimal = Decimal(0)
     holder: str | None = None
     provider: str | None = None
     kind: str | None = None
@@ -40,10 +45,10 @@ class PositionRow:
     commitment: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The grouping keys present, then the totals as exact decimal strings."""
+        """The grouping keys present, then the totals, ceiling and floor as exact decimal
+        strings."""
         keys = {name: getattr(self, name) for name in KEYS if getattr(self, name) is not None}
-        totals = ("committed", "scheduled", "delivered", "outstanding")
-        return keys | {name: text(getattr(self, name)) for name in totals}
+        return keys | {name: text(getattr(self, name)) for name in FIGURES}
 
 
 def positions(
@@ -62,11 +67,7 @@ def positions(
     `known_at` (a date: the end of that day, UTC), summed over commitments per `by`."""
     if isinstance(by, str) or not by or any(name not in KEYS for name in by):
         raise ValueError(f"by must name one or more of {', '.join(KEYS)}; got {by!r}")
-    if "resource" not in by and resource is None:
-        raise ValueError(
-            "by must include resource unless one resource is chosen: "
-            "amounts of different resources are never added together"
-        )
+    never_adds_unlike(by, resource=resource, kind=kind, commitment=commitment)
     day, instant = as_of_date(ledger, as_of), known_instant(known_at)
     ensure_current(ledger)
     with ledger.engine.connect() as connection:
@@ -81,6 +82,30 @@ def positions(
     )
 
 
+def never_adds_unlike(
+    by: Sequence[str],
+    *,
+    resource: str | None,
+    kind: str | None,
+    commitment: str | None = None,
+) -> None:
+    """Refuse a grouping that would add amounts of different resources (gigawatts, dollars,
+    chips) or of different kinds (investment, spend, capacity) together: each must be grouped
+    by, or fixed by a filter. A commitment has one kind, so grouping by commitment (or choosing
+    one) fixes the kind."""
+    if "resource" not in by and resource is None:
+        raise ValueError(
+            "by must include resource unless one resource is chosen: "
+            "amounts of different resources are never added together"
+        )
+    one_kind = kind is not None or commitment is not None or "commitment" in by
+    if "kind" not in by and not one_kind:
+        raise ValueError(
+            "by must include kind unless one kind is chosen: investment, spend and capacity "
+            "are never added together"
+        )
+
+
 def filters(**wanted: str | None) -> dict[str, str]:
     """The filters given, by column."""
     return {name: value for name, value in wanted.items() if value is not None}
@@ -88,14 +113,15 @@ def filters(**wanted: str | None) -> dict[str, str]:
 
 def _row(by: Sequence[str], found: tuple[Any, ...]) -> PositionRow | None:
     keys: dict[str, Any] = dict(zip(by, found[: len(by)], strict=True))
-    cu, cn, su, sn, du, dn, xu, xn = (int(value or 0) for value in found[len(by) :])
-    committed, scheduled, delivered = (
-        _exact(units * _BILLION + nanos) for units, nanos in ((cu, cn), (su, sn), (du, dn))
+    cu, cn, su, sn, du, dn, xu, xn, hu, hn, fu, fn = (int(v or 0) for v in found[len(by) :])
+    committed, scheduled, delivered, ceiling, floor = (
+        _exact(units * _BILLION + nanos)
+        for units, nanos in ((cu, cn), (su, sn), (du, dn), (hu, hn), (fu, fn))
     )
     outstanding = _exact((cu - du + xu) * _BILLION + cn - dn + xn)
     if not (committed or scheduled or delivered or outstanding):
         return None
-    return PositionRow(committed, scheduled, delivered, outstanding, **keys)
+    return PositionRow(committed, scheduled, delivered, outstanding, ceiling, floor, **keys)
 
 
 def _exact(nanos: int) -> Decimal:

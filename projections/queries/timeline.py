@@ -1,31 +1,43 @@
-"""Reserved versus built, period by period: committed, scheduled by due date, and delivered."""
+"""Reserved versus built, period by period: committed, scheduled by due date, and delivered,
+broken down by kind (and by holder, provider or commitment, asked for), and the same at the
+resolution of its events (the days on which a total changes), for charts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, case, func, select
-
 from ledger import Ledger
 
-from ..fold import join, text
-from ..read_models import position_postings, tranche_schedule
-from ..upkeep import ensure_current
-from .known_at import known_instant, known_rows
+from ..fold import text
+from .positions import never_adds_unlike
+from .timeline_series import series
 
-__all__ = ["Every", "TimelineRow", "periods", "timeline"]
+__all__ = [
+    "BREAKDOWNS",
+    "DEFAULT_BREAKDOWN",
+    "Every",
+    "TimelineRow",
+    "periods",
+    "timeline",
+    "timeline_steps",
+]
 
 Every = Literal["month", "quarter", "year"]
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
+BREAKDOWNS = ("holder", "provider", "kind", "commitment")
+"""What a timeline can be broken down by (`by`): its one resource is chosen, never grouped."""
+DEFAULT_BREAKDOWN = ("kind",)
+"""Amounts of different kinds (investment, spend, capacity) are never added together."""
 
 
 @dataclass(frozen=True, slots=True)
 class TimelineRow:
-    """One period: the totals as of its last day (or as of `end`, for a period still open).
+    """One period of one breakdown (its keys, others None): the totals as of its last day (or
+    as of `end`, for a period still open).
 
     `scheduled` is what the tranches say should exist by then: live tranches due on or before
     `as_of` (undated ones from the day they were scheduled), plus what cancelled ones delivered.
@@ -39,14 +51,21 @@ class TimelineRow:
     committed: Decimal
     scheduled: Decimal
     delivered: Decimal
+    holder: str | None = None
+    provider: str | None = None
+    kind: str | None = None
+    commitment: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: dates ISO 8601, amounts as exact decimal strings."""
+        """JSON-ready: dates ISO 8601, the breakdown's keys present, amounts as exact decimal
+        strings."""
+        keys = {name: getattr(self, name) for name in BREAKDOWNS if getattr(self, name) is not None}
         return {
             "period": self.period,
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "as_of": self.as_of.isoformat(),
+            **keys,
             "resource": self.resource,
             "committed": text(self.committed),
             "scheduled": text(self.scheduled),
@@ -86,95 +105,85 @@ def timeline(
     holder: str | None = None,
     provider: str | None = None,
     kind: str | None = None,
+    by: Sequence[str] = DEFAULT_BREAKDOWN,
 ) -> list[TimelineRow]:
-    """Committed, scheduled (by tranche due date) and delivered of one resource, per period.
+    """Committed, scheduled (by tranche due date) and delivered of one resource, per period and
+    per `by` (any of BREAKDOWNS; kind must be among them unless one `kind` is chosen).
 
     `start` defaults to the earliest effective date of the matching commitments, `end` to today.
+    Every period has a row for each breakdown that has any amount in the span.
     """
-    instant = known_instant(known_at)
+    if every not in _MONTHS:
+        raise ValueError(f"every must be month, quarter or year; got {every!r}")
     end = end if end is not None else ledger.clock().date()
     filters = {"resource": resource, "holder": holder, "provider": provider, "kind": kind}
-    ensure_current(ledger)
-    with ledger.engine.connect() as connection:
-        postings = _where(position_postings, filters, instant)
-        if start is None:
-            first = select(func.min(position_postings.c.effective)).where(*postings)
-            start = connection.execute(first).scalar_one_or_none()
-            if start is None:
-                return []
-        spans = list(periods(every, start, end))
-        last = min(spans[-1][2], end) if spans else end
-        committed = _by_day(connection, _measure_steps(postings, "committed", last))
-        delivered = _by_day(connection, _measure_steps(postings, "delivered", last))
-        schedule = _where(tranche_schedule, filters, instant)
-        scheduled = _by_day(connection, _due_steps(schedule, last))
+    found = series(ledger, _checked(by, resource, kind), filters, start, end, known_at)
+    if found is None:
+        return []
+    first, totals_of = found
     rows: list[TimelineRow] = []
-    for label, first_day, last_day in spans:
+    for label, first_day, last_day in periods(every, first, end):
         as_of = min(last_day, end)
-        rows.append(
-            TimelineRow(
-                period=label,
-                start=first_day,
-                end=last_day,
-                as_of=as_of,
-                resource=resource,
-                committed=committed.total(as_of),
-                scheduled=scheduled.total(as_of),
-                delivered=delivered.total(as_of),
+        for key, totals in totals_of.items():
+            committed, scheduled, delivered = (running.total(as_of) for running in totals)
+            keys: dict[str, Any] = dict(zip(by, key, strict=True))
+            rows.append(
+                TimelineRow(
+                    label,
+                    first_day,
+                    last_day,
+                    as_of,
+                    resource,
+                    committed,
+                    scheduled,
+                    delivered,
+                    **keys,
+                )
             )
-        )
     return rows
 
 
-def _where(
-    table: Table, filters: dict[str, str | None], instant: datetime | None
-) -> list[ColumnElement[bool]]:
-    chosen = [table.c[name] == value for name, value in filters.items() if value is not None]
-    return [*chosen, known_rows(table, instant)]
+def timeline_steps(
+    ledger: Ledger,
+    *,
+    resource: str,
+    start: date | None = None,
+    end: date | None = None,
+    known_at: date | datetime | None = None,
+    holder: str | None = None,
+    provider: str | None = None,
+    kind: str | None = None,
+    by: Sequence[str] = DEFAULT_BREAKDOWN,
+) -> list[TimelineRow]:
+    """The timeline at the resolution of its events, for a chart to draw each change on its
+    own date: per `by`, a row as of `start` and one for each later day up to `end` on which a
+    total changes (`period` is that day, ISO 8601; `start`, `end` and `as_of` are that day).
+
+    Defaults and the refusal of mixed kinds as for `timeline`.
+    """
+    end = end if end is not None else ledger.clock().date()
+    filters = {"resource": resource, "holder": holder, "provider": provider, "kind": kind}
+    found = series(ledger, _checked(by, resource, kind), filters, start, end, known_at)
+    if found is None:
+        return []
+    first, totals_of = found
+    rows: list[TimelineRow] = []
+    for key, totals in totals_of.items():
+        days = sorted({day for running in totals for day in running.days if first < day <= end})
+        named: dict[str, Any] = dict(zip(by, key, strict=True))
+        before: tuple[Decimal, Decimal, Decimal] | None = None
+        for day in (first, *days):
+            committed, scheduled, delivered = (running.total(day) for running in totals)
+            now = (committed, scheduled, delivered)
+            if now != before:
+                rows.append(TimelineRow(day.isoformat(), day, day, day, resource, *now, **named))
+            before = now
+    return sorted(rows, key=lambda row: (row.as_of, *(getattr(row, name) for name in by)))
 
 
-def _measure_steps(where: list[ColumnElement[bool]], measure: str, last: date) -> Select[Any]:
-    """One measure's changes summed per effective date, up to `last`."""
-    table = position_postings
-    return (
-        select(table.c.effective, func.sum(table.c.units), func.sum(table.c.nanos))
-        .where(*where, table.c.measure == measure, table.c.effective <= last)
-        .group_by(table.c.effective)
-    )
-
-
-def _due_steps(where: list[ColumnElement[bool]], last: date) -> Select[Any]:
-    """Scheduled changes summed per the day they count from: a row counts as of D once both
-    its effective date and its due date are on or before D, that is from the later of the two."""
-    table = tranche_schedule
-    counts_from = case((table.c.due > table.c.effective, table.c.due), else_=table.c.effective)
-    return (
-        select(counts_from, func.sum(table.c.units), func.sum(table.c.nanos))
-        .where(*where, table.c.effective <= last, table.c.due <= last)
-        .group_by(counts_from)
-    )
-
-
-class _Running:
-    """Totals as of any date, from changes per day, asked for in increasing dates."""
-
-    def __init__(self, steps: list[tuple[date, int, int]]) -> None:
-        self._steps = sorted(steps)
-        self._next = 0
-        self._units = 0
-        self._nanos = 0
-
-    def total(self, as_of: date) -> Decimal:
-        steps = self._steps
-        while self._next < len(steps) and steps[self._next][0] <= as_of:
-            _, units, nanos = steps[self._next]
-            self._units += units
-            self._nanos += nanos
-            self._next += 1
-        return join(self._units, self._nanos)
-
-
-def _by_day(connection: Connection, query: Select[Any]) -> _Running:
-    return _Running(
-        [(day, int(units or 0), int(nanos or 0)) for day, units, nanos in connection.execute(query)]
-    )
+def _checked(by: Sequence[str], resource: str, kind: str | None) -> tuple[str, ...]:
+    """`by` as a tuple, refused if it names anything but BREAKDOWNS or would add kinds."""
+    if isinstance(by, str) or len(set(by)) != len(by) or not set(by) <= set(BREAKDOWNS):
+        raise ValueError(f"by must name any of {', '.join(BREAKDOWNS)}; got {by!r}")
+    never_adds_unlike(by, resource=resource, kind=kind)
+    return tuple(by)

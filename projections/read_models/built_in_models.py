@@ -66,6 +66,25 @@ def excess(state: CommitmentState) -> dict[str, Decimal]:
 
 
 _TOTALS = ("committed", "scheduled", "delivered")
+_DERIVED = ("excess", "ceiling", "floor")
+Derived = tuple[dict[str, Decimal], dict[str, Decimal], dict[str, Decimal]]
+
+
+def derived(state: CommitmentState) -> Derived:
+    """The measures derived from a state's totals and terms: excess, ceiling and floor."""
+    return excess(state), state.ceiling, state.floor
+
+
+def _derived_moved(previous: CommitmentState | None, state: CommitmentState) -> bool:
+    """Whether the derived measures may differ between two states: only committed,
+    delivered, the bound and a cancellation move them."""
+    return (
+        previous is None
+        or state.delivered is not previous.delivered
+        or state.committed is not previous.committed
+        or state.bound != previous.bound
+        or state.cancelled_on != previous.cancelled_on
+    )
 
 
 # Equal amounts split alike (Decimal("1.0") == Decimal("1")), so caching by value is exact.
@@ -125,7 +144,7 @@ class PositionPostings(PostingProjection):
         first = states[start][1]
         parties = (commitment, first.holder, first.provider, first.kind)
         previous = states[start - 1][1] if start else None
-        over = excess(previous) if previous else {}
+        held = derived(previous) if previous else ({}, {}, {})
         for day, state in states[start:]:
             for measure in _TOTALS:
                 after: dict[str, Decimal] = getattr(state, measure)
@@ -134,15 +153,12 @@ class PositionPostings(PostingProjection):
                     continue  # the fold lends an unchanged total as the same object
                 for resource, units, nanos in _steps(before, after):
                     wanted.add((*parties, resource, measure, day, units, nanos))
-            if (
-                previous is None
-                or state.delivered is not previous.delivered
-                or state.committed is not previous.committed
-            ):
-                now = excess(state)
-                for resource, units, nanos in _steps(over, now):
-                    wanted.add((*parties, resource, "excess", day, units, nanos))
-                over = now
+            if _derived_moved(previous, state):
+                now = derived(state)
+                for measure, was, is_now in zip(_DERIVED, held, now, strict=True):
+                    for resource, units, nanos in _steps(was, is_now):
+                        wanted.add((*parties, resource, measure, day, units, nanos))
+                held = now
             previous = state
         return wanted
 

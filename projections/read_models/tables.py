@@ -135,10 +135,12 @@ tranche_schedule = Table(
 )
 """Signed step changes of scheduled amounts, keyed by the date they are expected (`due`)."""
 
-MEASURES = ("committed", "scheduled", "delivered", "excess")
+MEASURES = ("committed", "scheduled", "delivered", "excess", "ceiling", "floor")
 """The measures posted per commitment and resource. `excess` is max(delivered - committed, 0)
 (only an `at_least` floor can be exceeded), so that outstanding = committed - delivered +
-excess is a plain sum over commitments."""
+excess is a plain sum over commitments. `ceiling` and `floor` are the parts of committed that
+are bounds (`CommitmentState.ceiling`, `.floor`: committed of a standing `up_to` or
+`at_least` commitment)."""
 _BUCKET_AMOUNTS = [f"{m}_{part}" for m in MEASURES for part in ("units", "nanos")]
 _BUCKET_KEYS = ["holder", "provider", "kind", "resource"]
 

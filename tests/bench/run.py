@@ -31,7 +31,7 @@ REPORTED_PER_DAY = 100
 REBUILD = "project --rebuild"
 
 
-BY_HOLDER = ("holder", "resource")
+BY_HOLDER = ("holder", "kind", "resource")
 """The grouping `changes` is timed at (docs/benchmarks.md)."""
 
 

@@ -71,7 +71,9 @@ def test_explain_names_the_correction_with_its_source(
     run: Run, deals_file: Path, tmp_path: Path
 ) -> None:
     correction = _record_then_revise(run, deals_file, tmp_path)
-    (row,) = as_json(run(*KNOWLEDGE, "--by", "holder,resource", "--explain", "--format", "json"))
+    (row,) = as_json(
+        run(*KNOWLEDGE, "--by", "holder,kind,resource", "--explain", "--format", "json")
+    )
     assert row["events"] == [
         {
             "id": correction,
@@ -90,12 +92,12 @@ def test_the_table_shows_each_figure_that_moved_and_the_events_behind_it(
     run: Run, deals_file: Path, tmp_path: Path
 ) -> None:
     correction = _record_then_revise(run, deals_file, tmp_path)
-    result = run(*KNOWLEDGE, "--by", "holder,resource", "--explain")
+    result = run(*KNOWLEDGE, "--by", "holder,kind,resource", "--explain")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["holder", "resource", "figure", "before", "after", "change"]
-    assert lines[2].split() == ["anthropic", "gw", "committed", "5", "GW", "6", "GW", "+1", "GW"]
-    assert lines[3].split()[2:] == ["outstanding", "4.6", "GW", "5.6", "GW", "+1", "GW"]
+    assert lines[0].split() == ["holder", "kind", "resource", "figure", "before", "after", "change"]
+    assert lines[2].split()[2:] == ["gw", "committed", "5.0", "GW", "6.0", "GW", "+1.0", "GW"]
+    assert lines[3].split()[3:] == ["outstanding", "4.6", "GW", "5.6", "GW", "+1.0", "GW"]
     assert "The events behind them:" in result.stdout
     assert f"{correction[:8]}  EventCorrected" in result.stdout
     assert "Bloomberg" in result.stdout and "2026-10-14" in result.stdout
@@ -105,7 +107,7 @@ def test_csv_has_a_column_per_figure_before_after_and_change(
     run: Run, deals_file: Path, tmp_path: Path
 ) -> None:
     _record_then_revise(run, deals_file, tmp_path)
-    result = run(*KNOWLEDGE, "--by", "holder,resource", "--format", "csv")
+    result = run(*KNOWLEDGE, "--by", "holder,kind,resource", "--format", "csv")
     assert result.exit_code == 0, result.stderr
     (row,) = csv.DictReader(io.StringIO(result.stdout))
     assert row["committed_before"] == "5" and row["committed_after"] == "6"
@@ -170,3 +172,25 @@ def test_a_question_that_is_not_one_is_refused_in_one_line_with_status_2(
     assert says in result.stderr
     assert "Traceback" not in result.stderr
     assert len(as_json(run("log", "--format", "json"))) == count
+
+
+def test_a_grouping_that_would_add_kinds_together_is_refused(run: Run, deals_file: Path) -> None:
+    with freeze_time("2026-10-01T12:00:00Z"):
+        assert run("record", str(deals_file)).exit_code == 0
+    result = run(*KNOWLEDGE, "--resource", "usd", "--by", "holder")
+    assert result.exit_code == 2
+    assert "investment, spend and capacity are never added together" in result.stderr
+    assert "--kind" in result.stderr
+    kind_chosen = run(*KNOWLEDGE, "--resource", "usd", "--kind", "investment", "--by", "holder")
+    assert kind_chosen.exit_code == 0, kind_chosen.stderr
+
+
+def test_the_table_shows_each_amount_with_its_unit_when_resource_is_not_a_column(
+    run: Run, deals_file: Path, tmp_path: Path
+) -> None:
+    _record_then_revise(run, deals_file, tmp_path)
+    result = run(*KNOWLEDGE, "--resource", "gw", "--by", "holder,kind")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[2].split()[2:] == [
+        *("committed", "5.0", "GW", "6.0", "GW", "+1.0", "GW"),
+    ]

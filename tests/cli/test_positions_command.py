@@ -33,6 +33,8 @@ def test_json_rows_carry_the_contract_keys_and_exact_decimal_strings(
             "scheduled": "1",
             "delivered": "0.4",
             "outstanding": "4.6",
+            "ceiling": "5",
+            "floor": "0",
         }
     ]
 
@@ -40,16 +42,22 @@ def test_json_rows_carry_the_contract_keys_and_exact_decimal_strings(
 def test_by_chooses_the_keys_and_sums_over_the_rest(run: Run, deals_file: Path) -> None:
     _record(run, deals_file)
     rows = as_json(
-        run("positions", "--as-of", "2026-10-01", "--by", "holder,resource", "--format", "json")
+        run(
+            *("positions", "--as-of", "2026-10-01", "--by", "holder,kind,resource"),
+            *("--format", "json"),
+        )
     )
     assert {row["resource"]: row["committed"] for row in rows} == {"gw": "5", "usd": "4000000000"}
     assert set(rows[0]) == {
         "holder",
+        "kind",
         "resource",
         "committed",
         "scheduled",
         "delivered",
         "outstanding",
+        "ceiling",
+        "floor",
     }
 
 
@@ -66,11 +74,29 @@ def test_known_at_before_the_recording_shows_nothing(run: Run, deals_file: Path)
     assert as_json(run("positions", "--known-at", "2026-09-30", "--format", "json")) == []
 
 
-def test_the_table_shows_amounts_readably(run: Run, deals_file: Path) -> None:
+def test_a_grouping_that_would_add_kinds_together_is_refused(run: Run, deals_file: Path) -> None:
     _record(run, deals_file)
-    table = run("positions", "--as-of", "2026-10-01").stdout
-    assert "$4.0B" in table and "$1.2B" in table.replace("$1.3B", "$1.2B")
-    assert "5 GW" in table and "400 MW" in table
+    result = run("positions", "--resource", "usd", "--by", "provider")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for --by: investment, spend and capacity are never added "
+        "together: include kind in --by or choose one with --kind"
+    )
+    asked = ("positions", "--resource", "usd", "--kind", "investment", "--by", "provider")
+    chosen = as_json(run(*asked, "--format", "json"))
+    assert chosen == [
+        {
+            "provider": "amazon",
+            "committed": "4000000000",
+            "scheduled": "0",
+            "delivered": "1250000000",
+            "outstanding": "2750000000",
+            "ceiling": "4000000000",
+            "floor": "0",
+        }
+    ]
+    per_commitment = run("positions", "--resource", "usd", "--by", "commitment")
+    assert per_commitment.exit_code == 0, per_commitment.stderr
 
 
 def test_csv_has_a_header_and_exact_numbers(run: Run, deals_file: Path) -> None:

@@ -19,11 +19,11 @@ SUGGESTED = "did you mean anthropic?\n"
     [
         (["positions", "--holder", "anthropc"], "no holder is named 'anthropc'; " + SUGGESTED),
         (
-            ["positions", "--provider", "amazn", "--by", "holder,resource"],
+            ["positions", "--provider", "amazn", "--by", "holder,kind,resource"],
             "no provider is named 'amazn'; did you mean amazon?\n",
         ),
         (
-            ["positions", "--resource", "gws", "--by", "holder"],
+            ["positions", "--resource", "gws", "--by", "holder,kind"],
             "no resource is named 'gws'; did you mean gw?\n",
         ),
         (

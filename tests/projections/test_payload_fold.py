@@ -84,6 +84,7 @@ def committed_on_making(amount: object) -> set[tuple[int, int]] | None:
         "holder": "anthropic",
         "provider": "amazon",
         "kind": "investment",
+        "bound": "exact",
         "amounts": {"usd": amount},
     }
     made = StoredPayload(

@@ -67,8 +67,8 @@ def sums_of_postings(led: Ledger, known_at: datetime) -> dict[tuple[Any, ...], t
     known = (table.c.known_from <= known_at) & (
         table.c.known_until.is_(None) | (table.c.known_until > known_at)
     )
-    measures = ("committed", "scheduled", "delivered", "excess")
-    totals: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * 4)
+    measures = ("committed", "scheduled", "delivered", "excess", "ceiling", "floor")
+    totals: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(measures))
     with led.engine.connect() as connection:
         for row in connection.execute(select(table).where(known)):
             for level in LEVELS:

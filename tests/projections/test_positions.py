@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from ledger import Ledger
-from projections import PositionRow, attach, positions
+from projections import PositionRow, attach, changes, positions
 
 from .conftest import SetClock, amended, delivered, made, scheduled
 
@@ -55,6 +55,8 @@ def usd(committed: str, delivered_: str, outstanding: str) -> list[dict[str, str
             "scheduled": "0",
             "delivered": delivered_,
             "outstanding": outstanding,
+            "ceiling": committed,  # the deal is "up to"
+            "floor": "0",
         }
     ]
 
@@ -167,27 +169,33 @@ def portfolio(led: Ledger, clock: SetClock) -> None:
 
 def test_positions_are_grouped_by_the_keys_asked_for(led: Ledger, clock: SetClock) -> None:
     portfolio(led, clock)
-    rows = positions(led, as_of=date(2026, 5, 1), by=("holder", "resource"))
-    assert [(row.holder, row.resource) for row in rows] == [
-        ("anthropic", "gw"),
-        ("anthropic", "usd"),
-        ("openai", "usd"),
+    rows = positions(led, as_of=date(2026, 5, 1), by=("holder", "kind", "resource"))
+    assert [(row.holder, row.kind, row.resource) for row in rows] == [
+        ("anthropic", "capacity", "gw"),
+        ("anthropic", "capacity", "usd"),
+        ("anthropic", "investment", "usd"),
+        ("openai", "spend", "usd"),
     ]
-    assert rows[1] == PositionRow(
-        committed=Decimal("110000000000"),
+    assert rows[2] == PositionRow(
+        committed=Decimal("10000000000"),
         scheduled=Decimal(0),
         delivered=Decimal("4500000000"),
-        outstanding=Decimal("105500000000"),
+        outstanding=Decimal("5500000000"),
+        ceiling=Decimal("10000000000"),
         holder="anthropic",
+        kind="investment",
         resource="usd",
     )
     assert rows[0].as_dict() == {
         "holder": "anthropic",
+        "kind": "capacity",
         "resource": "gw",
         "committed": "5",
         "scheduled": "1.5",
         "delivered": "0.25",
         "outstanding": "4.75",
+        "ceiling": "5",
+        "floor": "0",
     }
 
 
@@ -215,7 +223,7 @@ def test_outstanding_is_clamped_per_commitment_before_summing(led: Ledger, clock
             delivered("ceiling", "2025-02-01", usd="40"),
         ]
     )
-    (row,) = positions(led, as_of=date(2025, 3, 1), by=("holder", "resource"))
+    (row,) = positions(led, as_of=date(2025, 3, 1), by=("holder", "kind", "resource"))
     assert (row.committed, row.delivered, row.outstanding) == (200, 190, 60)
 
 
@@ -235,5 +243,20 @@ def test_grouping_by_an_unknown_key_or_across_resources_is_refused(led: Ledger) 
     with pytest.raises(ValueError, match="by must name"):
         positions(led, by=("site",))
     with pytest.raises(ValueError, match="resource"):
-        positions(led, by=("holder",))
-    assert positions(led, by=("holder",), resource="usd") == []
+        positions(led, by=("holder", "kind"))
+    assert positions(led, by=("holder", "kind"), resource="usd") == []
+
+
+def test_grouping_across_kinds_is_refused_unless_one_kind_is_chosen(
+    led: Ledger, clock: SetClock
+) -> None:
+    portfolio(led, clock)
+    as_of = date(2026, 5, 1)
+    with pytest.raises(ValueError, match="investment, spend and capacity are never added"):
+        positions(led, as_of=as_of, resource="usd", by=("holder",))
+    with pytest.raises(ValueError, match="by must include kind"):
+        changes(led, known_from=date(2026, 1, 1), resource="usd", by=("holder", "resource"))
+    spend = positions(led, as_of=as_of, resource="usd", kind="spend", by=("holder",))
+    assert [(row.holder, row.committed) for row in spend] == [("openai", 250_000_000_000)]
+    per_deal = positions(led, as_of=as_of, resource="usd", by=("commitment",))
+    assert len(per_deal) == 4  # a commitment has one kind

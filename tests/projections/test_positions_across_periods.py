@@ -18,7 +18,11 @@ from tests.histories import FIRST_INSTANT, expected_positions, found_positions, 
 from .conftest import SetClock, amended, delivered, event, fresh_store, made
 from .test_position_buckets import bucket_rows
 
-KEYS = (("holder", "provider", "kind", "resource"), ("resource",), ("commitment", "resource"))
+KEYS = (
+    ("holder", "provider", "kind", "resource"),
+    ("kind", "resource"),
+    ("commitment", "resource"),
+)
 # The generated histories span 2025-01-01 .. 2025-04-10; moved back they cross a year's end.
 SHIFT = timedelta(days=-45)
 EDGES = [
@@ -78,11 +82,11 @@ def test_positions_across_months_and_years_equal_the_fold(
             if known_index >= 0:
                 known_at = FIRST_INSTANT + timedelta(hours=known_index, minutes=30 * shift - 30)
             for keys in KEYS:
-                resource = "usd" if keys == ("resource",) else None
+                resource = "usd" if keys == ("kind", "resource") else None
                 rows = positions(led, as_of=as_of, known_at=known_at, by=keys, resource=resource)
                 want = expected_positions(batches, instants, as_of, known_at, keys)
                 if resource:
-                    want = {key: value for key, value in want.items() if key == ("usd",)}
+                    want = {key: value for key, value in want.items() if key[-1] == "usd"}
                 assert found_positions(rows, keys) == want
         kept = bucket_rows(led)
         project(led, rebuild=True)
@@ -108,7 +112,9 @@ def test_a_correction_that_moves_a_delivery_into_another_year_moves_it_from_then
     between = before + timedelta(hours=12)
 
     def delivered_as_of(as_of: date, known_at: datetime | None) -> Any:
-        rows = positions(led, as_of=as_of, known_at=known_at, by=("resource",), resource="usd")
+        rows = positions(
+            led, as_of=as_of, known_at=known_at, by=("kind", "resource"), resource="usd"
+        )
         return (rows[0].delivered, rows[0].outstanding)
 
     assert delivered_as_of(date(2024, 12, 31), between) == (40, 60)
@@ -138,5 +144,5 @@ def test_an_at_least_commitment_delivered_over_committed_is_not_outstanding_belo
         (date(2025, 1, 31), 70),
         (date(2025, 2, 10), 320),
     ):
-        (row,) = positions(led, as_of=as_of, by=("resource",), resource="usd")
+        (row,) = positions(led, as_of=as_of, by=("kind", "resource"), resource="usd")
         assert row.outstanding == outstanding

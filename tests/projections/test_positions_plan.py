@@ -68,7 +68,7 @@ AS_OF = [
     date(2025, 10, 31),
     date(2025, 12, 30),
 ]
-KEYS = [("holder", "provider", "kind", "resource"), ("resource",)]
+KEYS = [("holder", "provider", "kind", "resource"), ("kind", "resource")]
 
 
 @pytest.mark.parametrize("way", range(4), ids=["plain", "less-days", "less-months", "less-both"])

@@ -32,13 +32,15 @@ def expected_timeline(
     as_of: date,
     known_at: datetime | None,
     resource: str,
+    kind: str,
 ) -> tuple[Decimal, Decimal, Decimal]:
     """Committed, scheduled by due date (live tranches due by `as_of`, undated ones counting
-    from their scheduled date, plus what cancelled ones delivered) and delivered."""
+    from their scheduled date, plus what cancelled ones delivered) and delivered, of one
+    kind."""
     committed = scheduled = delivered = Decimal(0)
     for stream in known_streams(batches, instants, known_at).values():
         state = fold(stream, as_of)
-        if state is None:
+        if state is None or state.kind != kind:
             continue
         committed += state.committed.get(resource, Decimal(0))
         delivered += state.delivered.get(resource, Decimal(0))
@@ -102,7 +104,14 @@ def test_positions_and_timeline_equal_the_fold_at_any_as_of_and_known_at(
                     end=as_of,
                     known_at=known_at,
                 )
-                (period,) = rows_
-                assert period.as_of == as_of
-                found_ = (period.committed, period.scheduled, period.delivered)
-                assert found_ == expected_timeline(batches, instants, as_of, known_at, resource)
+                assert all(period.as_of == as_of for period in rows_)
+                found_ = {
+                    period.kind: (period.committed, period.scheduled, period.delivered)
+                    for period in rows_
+                    if period.committed or period.scheduled or period.delivered
+                }
+                per_kind = {
+                    kind: expected_timeline(batches, instants, as_of, known_at, resource, kind)
+                    for kind in ("investment", "spend", "capacity")
+                }
+                assert found_ == {kind: totals for kind, totals in per_kind.items() if any(totals)}

@@ -89,7 +89,7 @@ def test_a_catch_up_from_zero_is_folded_by_workers_too(
     caught_up = dump(led)
     project(led, rebuild=True)
     assert dump(led) == caught_up
-    totals = positions(led, by=("resource",))
+    totals = positions(led, by=("kind", "resource"))
     assert totals and all(row.committed >= 0 for row in totals)
 
 

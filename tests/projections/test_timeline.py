@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from ledger import Ledger
-from projections import positions, timeline
+from projections import positions, timeline, timeline_steps
 from projections.queries.timeline import periods
 
 from .conftest import SetClock, delivered, made, scheduled
@@ -45,7 +45,7 @@ def test_scheduled_counts_tranches_by_their_due_date(led: Ledger, clock: SetCloc
         ("2027-Q2", 6, Decimal("2.75"), Decimal("0.5")),  # phase-2 falls due
         ("2027-Q3", 6, Decimal("2.75"), Decimal("0.5")),
     ]
-    (far,) = positions(led, as_of=date(2030, 1, 1), by=("resource",))
+    (far,) = positions(led, as_of=date(2030, 1, 1), by=("kind", "resource"))
     assert rows[-1].scheduled == far.scheduled
 
 
@@ -63,6 +63,7 @@ def test_start_defaults_to_the_earliest_effective_date_and_end_to_today(
         "start": "2026-08-01",
         "end": "2026-08-31",
         "as_of": "2026-08-15",
+        "kind": "capacity",
         "resource": "gw",
         "committed": "1",
         "scheduled": "0",
@@ -93,3 +94,58 @@ def test_periods_are_labelled_by_month_quarter_and_year() -> None:
     assert [p[0] for p in periods("year", start, end)] == ["2025", "2026"]
     with pytest.raises(ValueError, match="every"):
         list(periods("week", start, end))  # type: ignore[arg-type]
+
+
+def dollars(led: Ledger, clock: SetClock) -> None:
+    """An investment and a spend floor from one provider, and a spend from another."""
+    clock.set("2026-05-01T00:00:00")
+    led.record(
+        [
+            made("aws-equity", "2026-01-10", usd="25"),
+            delivered("aws-equity", "2026-02-20", usd="5"),
+            made("aws-spend", "2026-03-01", kind="spend", bound="at_least", usd="100"),
+            made("oracle-spend", "2026-04-15", provider="oracle", kind="spend", usd="30"),
+        ]
+    )
+
+
+def test_a_timeline_never_adds_kinds_together(led: Ledger, clock: SetClock) -> None:
+    dollars(led, clock)
+    rows = timeline(led, resource="usd", every="year", end=date(2026, 12, 31))
+    assert [(row.kind, row.committed, row.delivered) for row in rows] == [
+        ("investment", 25, 5),
+        ("spend", 130, 0),
+    ]
+    with pytest.raises(ValueError, match="investment, spend and capacity are never added"):
+        timeline(led, resource="usd", by=("provider",))
+    spend = timeline(led, resource="usd", kind="spend", by=(), every="year")
+    assert [(row.kind, row.committed) for row in spend] == [(None, 130)]
+
+
+def test_a_timeline_breaks_down_by_provider_in_every_period(led: Ledger, clock: SetClock) -> None:
+    dollars(led, clock)
+    rows = timeline(
+        led, resource="usd", kind="spend", by=("provider",), every="month", end=date(2026, 4, 30)
+    )
+    assert [(row.period, row.provider, row.committed) for row in rows] == [
+        ("2026-03", "amazon", 100),
+        ("2026-03", "oracle", 0),
+        ("2026-04", "amazon", 100),
+        ("2026-04", "oracle", 30),
+    ]
+    assert rows[0].as_dict()["provider"] == "amazon" and "holder" not in rows[0].as_dict()
+
+
+def test_timeline_steps_put_each_change_on_its_own_date(led: Ledger, clock: SetClock) -> None:
+    dollars(led, clock)
+    steps = timeline_steps(led, resource="usd", start=date(2026, 1, 1), end=date(2026, 4, 30))
+    assert [(row.as_of, row.kind, row.committed, row.delivered) for row in steps] == [
+        (date(2026, 1, 1), "investment", 0, 0),
+        (date(2026, 1, 1), "spend", 0, 0),
+        (date(2026, 1, 10), "investment", 25, 0),
+        (date(2026, 2, 20), "investment", 25, 5),
+        (date(2026, 3, 1), "spend", 100, 0),
+        (date(2026, 4, 15), "spend", 130, 0),
+    ]
+    by_quarter = timeline(led, resource="usd", every="quarter", end=date(2026, 4, 30))
+    assert (by_quarter[0].as_of, by_quarter[0].delivered) == (date(2026, 3, 31), 5)

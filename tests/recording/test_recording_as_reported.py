@@ -82,7 +82,7 @@ def test_positions_known_at_each_date_see_what_was_reported_by_then(led: Ledger)
     led.record_stream(lines(FILE), as_reported=True)
 
     def committed_and_delivered(known_at: date) -> list[tuple[Any, ...]]:
-        rows = positions(led, as_of=date(2026, 12, 31), known_at=known_at, by=("resource",))
+        rows = positions(led, as_of=date(2026, 12, 31), known_at=known_at, by=("kind", "resource"))
         return [(row.committed, row.delivered) for row in rows]
 
     expected = {
@@ -243,6 +243,6 @@ def test_read_models_caught_up_later_keep_the_rows_a_rebuild_leaves(store_url: s
         project(reader)
         assert_a_rebuild_leaves_the_same_rows(reader)
         rows = positions(
-            reader, as_of=date(2026, 12, 31), known_at=date(2025, 2, 10), by=("resource",)
+            reader, as_of=date(2026, 12, 31), known_at=date(2025, 2, 10), by=("kind", "resource")
         )
         assert [(row.committed, row.delivered) for row in rows] == [(100, 5 + 10)]

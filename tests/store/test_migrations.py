@@ -110,6 +110,64 @@ def test_a_store_at_revision_0002_gets_buckets_and_its_position_postings_rebuilt
             assert sorted(tuple(r) for r in connection.execute(select(position_buckets))) == buckets
 
 
+def test_a_store_at_revision_0003_gets_its_positions_rebuilt_with_ceiling_and_floor(
+    store_url: str,
+) -> None:
+    engine = build_engine(store_url)
+    with engine.connect() as connection, connection.begin():
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    old = Ledger(engine)
+    receipt = old.record(
+        [
+            {
+                "type": "CommitmentMade",
+                "commitment": "up-to",
+                "effective": "2024-12-01",
+                "provider": "amazon",
+                "holder": "anthropic",
+                "kind": "investment",
+                "bound": "up_to",
+                "amounts": {"usd": "25"},
+            }
+        ]
+    )
+    with engine.begin() as connection:  # what 0003's projections had written: no ceiling
+        connection.execute(
+            insert(position_postings).values(
+                commitment="up-to",
+                holder="anthropic",
+                provider="amazon",
+                kind="investment",
+                resource="usd",
+                measure="committed",
+                effective=date(2024, 12, 1),
+                units=25,
+                nanos=0,
+                known_from=receipt.recorded_at,
+            )
+        )
+        connection.execute(
+            insert(projection_checkpoints).values(name="position_postings", position=1)
+        )
+    old.close()
+
+    with Ledger.open(store_url) as ledger:
+        with ledger.engine.connect() as connection:
+            assert current_revision(connection) == head_revision()
+            count = select(func.count()).select_from(position_postings)
+            assert connection.execute(count).scalar_one() == 0
+        (row,) = positions(ledger, as_of=date(2025, 2, 1))
+        assert (row.committed, row.ceiling, row.floor) == (25, 25, 0)
+        with ledger.engine.connect() as connection:
+            buckets = sorted(tuple(r) for r in connection.execute(select(position_buckets)))
+        project(ledger, rebuild=True)
+        with ledger.engine.connect() as connection:
+            assert sorted(tuple(r) for r in connection.execute(select(position_buckets))) == buckets
+
+
 def test_the_revisions_capledger_knows_are_those_of_its_migration_scripts() -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
