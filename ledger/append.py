@@ -92,6 +92,22 @@ def _instants_of(
     return instants
 
 
+def _first_instant(
+    fresh: Sequence[PendingEvent],
+    instants: dict[str, datetime] | None,
+    recorded_at: datetime | Sequence[datetime] | None,
+    clock: Callable[[], datetime],
+    last_recorded: datetime | None,
+) -> datetime:
+    """The instant of the first fresh row: its own, the one stated, or the clock's."""
+    if instants is not None:
+        return instants[fresh[0].key]
+    if isinstance(recorded_at, datetime):
+        return recorded_at
+    # Read under the lock, so that transaction time follows the order of the chain.
+    return next_instant(clock(), last_recorded)
+
+
 def tail(connection: Connection) -> tuple[int, str, datetime | None]:
     """The last position, its hash and its recording instant (0, genesis, None when empty)."""
     row = connection.execute(
@@ -160,13 +176,7 @@ def append_batch(
                 raise ConcurrencyConflict(commitment, expected, actual)
     position, prev_hash, last_recorded = tail(connection)
     instants = _instants_of(fresh, pending, recorded_at)
-    if instants is not None:
-        instant = instants[fresh[0].key]
-    elif isinstance(recorded_at, datetime):
-        instant = recorded_at
-    else:
-        # Read under the lock, so that transaction time follows the order of the chain.
-        instant = next_instant(clock(), last_recorded)
+    instant = _first_instant(fresh, instants, recorded_at, clock, last_recorded)
     rows: list[StoredEvent] = []
     inserted: list[tuple[object, ...]] = []
     links = Links(instant, recorded_by, _plain(fresh))

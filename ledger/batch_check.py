@@ -57,16 +57,9 @@ def check_batch(
     instant_of = None if instants is None else _first_instants(pending, instants)
     for commitment, new in new_by_stream.items():
         before = stored[commitment]
-        known_models = [model for _, _, model in before]
-        walk = resumable.get(commitment)
-        for step in _known_steps(new, instant_of):
-            fresh = [model for model, _ in step]
-            origins = [row.origin for _, row in step]
-            with unknown_named(connection, commitment, known_models, fresh, models):
-                walk = check_stream(known_models, fresh, origins, resume=walk)
-            known_models = known_models + fresh
-        checked[commitment] = known_models
-        assert walk is not None  # a stream in new_by_stream has new events
+        checked[commitment], walk = _checked_stream(
+            connection, commitment, before, new, resumable.get(commitment), instant_of, models
+        )
         if fold:
             walks[commitment] = walk
         if streams is not None:
@@ -76,6 +69,29 @@ def check_batch(
         if name not in checked:  # a stream the batch only repeats events of
             checked[name] = [model for _, _, model in rows]
     return CheckedBatch(versions, checked, walks)
+
+
+def _checked_stream(
+    connection: Connection,
+    commitment: str,
+    before: StoredStream,
+    new: list[tuple[Event, PendingEvent]],
+    walk: StreamWalk | None,
+    instant_of: dict[str, datetime] | None,
+    batch: Sequence[Event],
+) -> tuple[list[Event], StreamWalk]:
+    """One stream with its new events, checked (a step at a time, where they are known in
+    steps), and the walk of the last check."""
+    known = [model for _, _, model in before]
+    for step in _known_steps(new, instant_of):
+        fresh = [model for model, _ in step]
+        origins = [row.origin for _, row in step]
+        with unknown_named(connection, commitment, known, fresh, batch):
+            walk = check_stream(known, fresh, origins, resume=walk)
+        known = known + fresh
+    if walk is None:  # never: a stream of the batch has new events, so one step at least
+        raise ValueError(f"no new events for {commitment!r}")
+    return known, walk
 
 
 def _first_instants(
