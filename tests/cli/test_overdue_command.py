@@ -104,4 +104,3 @@ def test_nothing_is_late_before_the_due_dates_or_as_known_before_the_schedule(
     assert early.stdout.strip() == "(no rows)"
     only = run("overdue", "--as-of", "2027-01-10", "--kind", "capacity", "--format", "json")
     assert [row["tranche"] for row in as_json(only)] == ["trainium-2026"]
-
