@@ -155,15 +155,22 @@ def exposure_text(rows: Sequence[ExposureRow], side: str, fmt: str, *, detail: b
             for part in row.as_dict(detail=True)["detail"]
         ]
         return render(lines, fmt, columns=[*columns, other, *parts])
+    return _exposure_table(rows, side, columns, detail=detail)
+
+
+def _exposure_table(
+    rows: Sequence[ExposureRow], side: str, columns: list[str], *, detail: bool
+) -> str:
+    """The table: every amount of one resource at one scale; with `detail`, a second table of
+    each counterparty's part; a note on the bounds when the measure is not committed."""
+    other = _OTHER[side]
     typed = [_typed(row, other) for row in rows]
     human = amount_columns(typed, ("total", "ceiling", "floor"), _resource)
     table = render(
         typed, "table", columns=columns, human=human | {"top_share": _percent, "hhi": _index}
     )
-    if rows and rows[0].measure != "committed":
-        note = "\n\n" + BOUNDS_NOTE.format(measure=rows[0].measure)
-    else:
-        note = ""
+    measure = rows[0].measure if rows else "committed"
+    note = "" if measure == "committed" else "\n\n" + BOUNDS_NOTE.format(measure=measure)
     if not detail or not rows:
         return table + note
     lines = [
