@@ -3,7 +3,7 @@ holder's commitments across providers), with the ceilings and floors kept in sig
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -13,12 +13,17 @@ import click
 from projections import EXPOSURE_MEASURES, SIDES, ExposureRow, Measure, Side
 from projections import exposure as exposure_of
 
-from .amounts import readable
+from .amounts import amount_columns
 from .context import Settings, output_format, pass_settings
+from .no_match import refuse_unknown_names
 from .params import DATE, INSTANT
 from .render import render
 
 _OTHER = {"provider": "holder", "holder": "provider"}
+BOUNDS_NOTE = (
+    "total is what is {measure}; ceiling and floor are how much of what is committed is\n"
+    "up to (it may turn out less) or at least (it may turn out more), as in positions."
+)
 
 
 @click.command()
@@ -74,11 +79,11 @@ def exposure(
 ) -> None:
     """How concentrated each provider is on its holders, or each holder across providers.
 
-    One row per provider, kind and resource (with --side holder: per holder): the total, the
-    part of it that is an up_to ceiling or an at_least floor, the number of counterparties,
-    the largest one and its share, and the Herfindahl-Hirschman index (the sum of squared
-    shares in percent: 10,000 when one counterparty holds everything). Dollars of different
-    kinds are never added together.
+    One row per provider, kind and resource (with --side holder: per holder): the total of
+    --measure, how much of what is committed is an up_to ceiling or an at_least floor (as in
+    positions), the number of counterparties, the largest one and its share, and the
+    Herfindahl-Hirschman index (the sum of squared shares in percent: 10,000 when one
+    counterparty holds everything). Dollars of different kinds are never added together.
     """
     party = provider if side == "provider" else holder
     if chart and party is None:
@@ -95,6 +100,8 @@ def exposure(
         provider=provider,
         holder=holder,
     )
+    if not rows:
+        refuse_unknown_names(ledger, holder=holder, provider=provider, resource=resource)
     if chart and party is not None:
         from .exposure_chart import draw_exposure
 
@@ -148,15 +155,24 @@ def exposure_text(rows: Sequence[ExposureRow], side: str, fmt: str, *, detail: b
             for part in row.as_dict(detail=True)["detail"]
         ]
         return render(lines, fmt, columns=[*columns, other, *parts])
-    amounts = dict.fromkeys(("total", "ceiling", "floor", "amount"), _amount)
+    return _exposure_table(rows, side, columns, detail=detail)
+
+
+def _exposure_table(
+    rows: Sequence[ExposureRow], side: str, columns: list[str], *, detail: bool
+) -> str:
+    """The table: every amount of one resource at one scale; with `detail`, a second table of
+    each counterparty's part; a note on the bounds when the measure is not committed."""
+    other = _OTHER[side]
+    typed = [_typed(row, other) for row in rows]
+    human = amount_columns(typed, ("total", "ceiling", "floor"), _resource)
     table = render(
-        [_typed(row, other) for row in rows],
-        "table",
-        columns=columns,
-        human=amounts | {"top_share": _percent, "hhi": _index},
+        typed, "table", columns=columns, human=human | {"top_share": _percent, "hhi": _index}
     )
+    measure = rows[0].measure if rows else "committed"
+    note = "" if measure == "committed" else "\n\n" + BOUNDS_NOTE.format(measure=measure)
     if not detail or not rows:
-        return table
+        return table + note
     lines = [
         {side: row.party, "kind": row.kind, "resource": row.resource, other: part.party}
         | {"amount": part.amount, "share": part.share}
@@ -168,9 +184,10 @@ def exposure_text(rows: Sequence[ExposureRow], side: str, fmt: str, *, detail: b
         lines,
         "table",
         columns=[side, "kind", "resource", other, "amount", "share", "ceiling", "floor"],
-        human=amounts | {"share": _percent},
+        human=amount_columns(lines, ("amount", "ceiling", "floor"), _resource)
+        | {"share": _percent},
     )
-    return f"{table}\n\nEach {other}'s part:\n{each}"
+    return f"{table}\n\nEach {other}'s part:\n{each}{note}"
 
 
 def _typed(row: ExposureRow, other: str) -> dict[str, Any]:
@@ -188,8 +205,8 @@ def _typed(row: ExposureRow, other: str) -> dict[str, Any]:
     }
 
 
-def _amount(value: Decimal, row: Any) -> str:
-    return readable(row.get("resource"), value)
+def _resource(row: Mapping[str, Any]) -> str:
+    return str(row["resource"])
 
 
 def _percent(value: Decimal, row: Any) -> str:

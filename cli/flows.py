@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -12,7 +12,7 @@ import click
 from projections import EXPOSURE_MEASURES, Cycle, FlowPair, Flows, Measure, MissingExtra
 from projections import flows as flows_of
 
-from .amounts import readable
+from .amounts import amount_columns
 from .context import FORMATS, Settings, pass_settings
 from .params import DATE, INSTANT
 from .render import render
@@ -112,11 +112,27 @@ def flows_text(found: Flows, fmt: str, *, cycles: bool) -> str:
             return render([cycle.as_dict() for cycle in ring], fmt)
         if not ring:
             return f"no cycles of 2 to 4 parties {_when(found)}"
-        return render([_cycle_line(cycle) for cycle in ring], "table", columns=CYCLE_COLUMNS)
+        lines = [_cycle_line(cycle) for cycle in ring]
+        human = amount_columns(lines, ("smallest",), "usd")
+        return render(lines, "table", columns=CYCLE_COLUMNS, human=human)
     if fmt != "table":
         return render([pair.as_dict() for pair in found.pairs], fmt)
-    lines = [_pair_line(pair) for pair in found.pairs]
+    dollars = _dollars(found.pairs)
+    lines = [_pair_line(pair, dollars) for pair in found.pairs]
     return render(lines, "table", columns=PAIR_COLUMNS, human={"round_trip": _percent})
+
+
+def _dollars(pairs: Sequence[FlowPair]) -> Callable[[Decimal], str]:
+    """Dollars at the one scale of every amount in the pairs' table (`amount_columns`): both
+    direction columns hold several kinds' amounts each, so they share one scale."""
+    amounts = [
+        {"amount": amount}
+        for pair in pairs
+        for direction in (pair.a_to_b, pair.b_to_a)
+        for amount in direction.values()
+    ]
+    show = amount_columns(amounts, ("amount",), "usd")["amount"]
+    return lambda amount: show(amount, {})
 
 
 def _when(found: Flows) -> str:
@@ -124,18 +140,18 @@ def _when(found: Flows) -> str:
     return f"as of {found.as_of}{known}"
 
 
-def _pair_line(pair: FlowPair) -> dict[str, Any]:
+def _pair_line(pair: FlowPair, dollars: Callable[[Decimal], str]) -> dict[str, Any]:
     return {
         "a": pair.a,
         "b": pair.b,
-        "a_to_b": _by_kind(pair.a_to_b),
-        "b_to_a": _by_kind(pair.b_to_a),
+        "a_to_b": _by_kind(pair.a_to_b, dollars),
+        "b_to_a": _by_kind(pair.b_to_a, dollars),
         "round_trip": pair.round_trip,
     }
 
 
-def _by_kind(amounts: Mapping[str, Decimal]) -> str:
-    return "; ".join(f"{kind} {readable('usd', amounts[kind])}" for kind in sorted(amounts)) or "-"
+def _by_kind(amounts: Mapping[str, Decimal], dollars: Callable[[Decimal], str]) -> str:
+    return "; ".join(f"{kind} {dollars(amounts[kind])}" for kind in sorted(amounts)) or "-"
 
 
 def _cycle_line(cycle: Cycle) -> dict[str, Any]:
@@ -143,7 +159,7 @@ def _cycle_line(cycle: Cycle) -> dict[str, Any]:
     return {
         "length": len(cycle.parties),
         "cycle": " -> ".join([*cycle.parties, cycle.parties[0]]),
-        "smallest": readable("usd", smallest.amount),
+        "smallest": smallest.amount,
         "smallest_edge": f"{smallest.source} -> {smallest.target} ({smallest.kind})",
     }
 

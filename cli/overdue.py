@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import click
@@ -11,8 +10,9 @@ import click
 from projections import OverdueRow
 from projections import overdue as overdue_of
 
-from .amounts import readable
+from .amounts import amount_columns
 from .context import Settings, output_format, pass_settings
+from .no_match import refuse_unknown_names
 from .params import DATE, INSTANT
 from .render import render
 
@@ -65,8 +65,9 @@ def overdue(
     commitment, due date, days late, what was scheduled, delivered and is outstanding (per
     resource), and the source that set its schedule. Tranches without a due date are never late.
     """
+    ledger = settings.open()
     rows = overdue_of(
-        settings.open(),
+        ledger,
         as_of=as_of,
         known_at=known_at,
         holder=holder,
@@ -75,20 +76,21 @@ def overdue(
         resource=resource,
         commitment=commitment,
     )
+    if not rows:
+        refuse_unknown_names(
+            ledger, holder=holder, provider=provider, resource=resource, commitment=commitment
+        )
     click.echo(overdue_table(rows, fmt))
 
 
 def overdue_table(rows: list[OverdueRow], fmt: str = "table") -> str:
-    """Late tranches rendered: amounts with their units in a table, exact decimals otherwise."""
+    """Late tranches rendered: in a table, amounts with their units, every amount of one
+    resource at one scale (`amount_columns`); exact decimals otherwise."""
     if fmt != "table":
         return render([row.as_dict() for row in rows], fmt)
     cells = [{**_typed(row), "source": _source(row)} for row in rows]
-    return render(cells, fmt, columns=COLUMNS, human=dict.fromkeys(AMOUNTS, amount_cell))
-
-
-def amount_cell(value: Decimal, row: Any) -> str:
-    """An amount of the row's resource with its unit: the one place this command formats one."""
-    return readable(row.get("resource"), value)
+    human = amount_columns(cells, AMOUNTS, lambda row: str(row["resource"]))
+    return render(cells, fmt, columns=COLUMNS, human=human)
 
 
 def _typed(row: OverdueRow) -> dict[str, Any]:

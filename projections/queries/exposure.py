@@ -2,14 +2,16 @@
 how its commitments spread across providers), with the Herfindahl-Hirschman index and the
 part of each total that is only a ceiling (`up_to`) or a floor (`at_least`).
 
-Read from the position sums per commitment (`positions`), never by replaying the log; the
-bound of each commitment from the few events that set it (commitment_bounds.py). Amounts of
-different kinds or resources are never added: a row is one party, kind and resource.
+One read of the position sums per provider, holder, kind and resource (`positions`, from the
+buckets), never a replay of the log: the ceiling and floor are measures of the read models like
+committed, so the amounts and the bounds come from one statement and agree (a batch recorded
+meanwhile is in both or in neither). Amounts of different kinds or resources are never added:
+a row is one party, kind and resource.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,8 +20,6 @@ from typing import Any, Literal
 from ledger import Ledger
 
 from ..fold import text
-from .commitment_bounds import bounds_of
-from .known_at import as_of_date, known_instant
 from .positions import PositionRow, positions
 
 __all__ = [
@@ -45,7 +45,8 @@ _HUNDRED = Decimal(100)
 @dataclass(frozen=True, slots=True)
 class Counterparty:
     """One counterparty's part of a row: its amount, its share of the row's total, and how
-    much of its amount is an `up_to` ceiling or an `at_least` floor."""
+    much of its committed amount is an `up_to` ceiling or an `at_least` floor (as in
+    `PositionRow`: of committed, whatever the measure)."""
 
     party: str
     amount: Decimal
@@ -67,8 +68,9 @@ class Counterparty:
 @dataclass(frozen=True, slots=True)
 class ExposureRow:
     """One party (a provider, or a holder with `side="holder"`), kind and resource: its total
-    in the measure, the parts of it that are ceilings and floors, its counterparties (largest
-    first) and the Herfindahl-Hirschman index of their shares (0 to 10,000)."""
+    in the measure, how much of its committed amount is a ceiling or a floor, its
+    counterparties (largest first) and the Herfindahl-Hirschman index of their shares (0 to
+    10,000)."""
 
     side: Side
     party: str
@@ -124,39 +126,31 @@ def exposure(
     holder: str | None = None,
 ) -> list[ExposureRow]:
     """Per provider (or holder), kind and resource: the total `measure` as of `as_of`, known
-    at `known_at`, each counterparty's share of it, the HHI and the bounded parts. Rows whose
-    total is zero are left out, so an empty ledger, a date before any deal or a party with no
-    commitments gives an empty list."""
+    at `known_at`, each counterparty's share of it, the HHI, and how much of committed is a
+    ceiling or a floor. Rows whose total is zero are left out, so an empty ledger, a date
+    before any deal or a party with no commitments gives an empty list."""
     if side not in SIDES:
         raise ValueError(f"side must be one of {', '.join(SIDES)}; got {side!r}")
     if measure not in EXPOSURE_MEASURES:
         raise ValueError(f"measure must be one of {', '.join(EXPOSURE_MEASURES)}; got {measure!r}")
-    day, instant = as_of_date(ledger, as_of), known_instant(known_at)
-    found = positions(
+    rows = positions(
         ledger,
-        as_of=day,
-        known_at=instant,
+        as_of=as_of,
+        known_at=known_at,
         resource=resource,
         kind=kind,
         provider=provider,
         holder=holder,
-        by=("commitment", "provider", "holder", "kind", "resource"),
+        by=("provider", "holder", "kind", "resource"),
     )
-    held = [row for row in found if getattr(row, measure)]
-    with ledger.engine.connect() as connection:
-        bounds = bounds_of(connection, {row.commitment or "" for row in held}, day, instant)
-    return exposure_rows(held, side=side, measure=measure, bounds=bounds)
+    return exposure_rows(rows, side=side, measure=measure)
 
 
 def exposure_rows(
-    rows: Iterable[PositionRow],
-    *,
-    side: Side,
-    measure: Measure,
-    bounds: Mapping[str, str] | None = None,
+    rows: Iterable[PositionRow], *, side: Side, measure: Measure
 ) -> list[ExposureRow]:
-    """Exposure rows from position rows that name provider, holder, kind and resource (and
-    commitment, for `bounds`: each commitment's bound; without it nothing counts as bounded)."""
+    """Exposure rows from position rows that name provider, holder, kind and resource; a
+    counterparty whose `measure` is zero is left out, and so is a row with none left."""
     other = _OTHER[side]
     groups: dict[tuple[str, str, str], dict[str, list[Decimal]]] = {}
     for row in rows:
@@ -166,11 +160,8 @@ def exposure_rows(
         key = (getattr(row, side), row.kind or "", row.resource or "")
         parts = groups.setdefault(key, {}).setdefault(getattr(row, other), [_ZERO] * 3)
         parts[0] += amount
-        bound = (bounds or {}).get(row.commitment or "")
-        if bound == "up_to":
-            parts[1] += amount
-        elif bound == "at_least":
-            parts[2] += amount
+        parts[1] += row.ceiling
+        parts[2] += row.floor
     return [
         _row(side, measure, key, parts)
         for key, parts in sorted(groups.items(), key=lambda item: item[0])

@@ -23,7 +23,7 @@ __all__ = ["ExposurePeriod", "exposure_by_period"]
 @dataclass(frozen=True, slots=True)
 class ExposurePeriod:
     """One period: the party's exposure rows (one per kind and resource) as of its end (or as
-    of `end`, for a period still open). The rows carry shares, not bounds."""
+    of `end`, for a period still open)."""
 
     period: str
     as_of: date

@@ -36,7 +36,9 @@ def test_each_provider_row_shows_its_holders_share_hhi_and_ceiling(
     }
 
 
-def test_the_table_reads_as_percentages_and_readable_amounts(run: Run, deals_file: Path) -> None:
+def test_the_table_reads_as_percentages_and_amounts_at_one_scale(
+    run: Run, deals_file: Path
+) -> None:
     run("record", str(deals_file))
     result = run("exposure", "--as-of", "2026-12-31", "--measure", "outstanding", "--detail")
     assert result.exit_code == 0, result.stderr
@@ -45,12 +47,16 @@ def test_the_table_reads_as_percentages_and_readable_amounts(run: Run, deals_fil
         "provider", "kind", "resource", "total", "ceiling", "floor", "holders", "top_holder",
         "top_share", "hhi",
     ]  # fmt: skip
+    # 4.6 GW outstanding of 5 GW committed "up to": every gigawatt of the table at one scale.
     assert lines[2].split() == [
-        "amazon", "capacity", "gw", "4.6", "GW", "4.6", "GW", "0", "GW", "1", "anthropic",
+        "amazon", "capacity", "gw", "4.6", "GW", "5.0", "GW", "0.0", "GW", "1", "anthropic",
         "100.0%", "10,000",
     ]  # fmt: skip
+    # $2.75B of $4B up to is outstanding; every dollar of the table in billions.
+    assert lines[3].split()[3:6] == ["$2.8B", "$4.0B", "$0.0B"]
     assert "Each holder's part:" in result.stdout
-    assert "$2.8B" in result.stdout  # $4B up to, $1.25B of it delivered
+    assert result.stdout.rstrip().endswith("or at least (it may turn out more), as in positions.")
+    assert "total is what is outstanding; ceiling and floor are how much of" in result.stdout
 
 
 def test_the_holder_side_and_csv_with_detail(run: Run, deals_file: Path) -> None:
@@ -73,9 +79,9 @@ def test_a_date_before_any_deal_says_there_is_nothing_to_share(run: Run, deals_f
     result = run("exposure", "--as-of", "2020-01-01")
     assert result.exit_code == 0
     assert result.stdout.strip() == "no committed amounts as of 2020-01-01: no exposure"
-    as_data = run("exposure", "--as-of", "2020-01-01", "--provider", "nobody", "--format", "json")
+    as_data = run("exposure", "--as-of", "2020-01-01", "--provider", "amazon", "--format", "json")
     assert as_data.stdout.strip() == "[]"
-    assert "no committed amounts for nobody as of 2020-01-01" in as_data.stderr
+    assert "no committed amounts for amazon as of 2020-01-01" in as_data.stderr
 
 
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
@@ -100,8 +106,10 @@ def test_the_chart_needs_its_party_and_a_known_format(
     gif = run("exposure", "--provider", "amazon", "--chart", str(tmp_path / "x.gif"))
     assert gif.exit_code == 2
     assert "write a .png or .svg file" in gif.stderr
-    nobody = run("exposure", "--provider", "nobody", "--chart", str(tmp_path / "x.png"))
-    assert nobody.exit_code == 1
-    assert nobody.stderr.strip() == (
-        "Error: no committed amounts for provider 'nobody': nothing to draw"
+    nothing = run(
+        "exposure", "--provider", "amazon", "--kind", "spend", "--chart", str(tmp_path / "x.png")
+    )
+    assert nothing.exit_code == 1
+    assert nothing.stderr.strip() == (
+        "Error: no committed amounts for provider 'amazon': nothing to draw"
     )

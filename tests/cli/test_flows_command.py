@@ -86,14 +86,37 @@ def test_each_pair_shows_both_directions_and_the_round_trip(run: Run, ring_file:
     }
 
 
+def test_every_dollar_of_the_pairs_table_is_at_one_scale(
+    run: Run, ring_file: Path, tmp_path: Path
+) -> None:
+    small = {
+        **RING[3],
+        "commitment": "nvidia-microsoft",
+        "provider": "nvidia",
+        "holder": "microsoft",
+        "amounts": {"usd": "350000000"},
+    }
+    more = tmp_path / "small.jsonl"
+    more.write_text(json.dumps(small) + "\n", encoding="utf-8")
+    run("record", str(ring_file))
+    run("record", str(more))
+    lines = run("flows", "--as-of", "2026-06-30").stdout.splitlines()
+    # $350M beside $20B reads $0.4B, in billions as every other amount of the table.
+    assert lines[3].split() == [
+        *("nvidia", "microsoft", "investment", "$0.4B", "capacity", "$20.0B", "1.8%"),
+    ]
+    exact = as_json(run("flows", "--as-of", "2026-06-30", "--format", "json"))
+    assert exact[1]["a_to_b_investment"] == "350000000"
+
+
 def test_cycles_are_listed_with_their_smallest_edge(run: Run, ring_file: Path) -> None:
     run("record", str(ring_file))
     result = run("flows", "--as-of", "2026-06-30", "--cycles")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[2:] == [
-        "     3  microsoft -> nvidia -> openai -> microsoft  $20.0B    "
+        "     3  microsoft -> nvidia -> openai -> microsoft    $20.0B  "
         "microsoft -> nvidia (capacity)",
-        "     2  microsoft -> openai -> microsoft            $10.0B    "
+        "     2  microsoft -> openai -> microsoft              $10.0B  "
         "microsoft -> openai (investment)",
     ]
     cycles = as_json(run("flows", "--as-of", "2026-06-30", "--cycles", "--format", "json"))

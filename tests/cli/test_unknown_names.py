@@ -41,6 +41,22 @@ SUGGESTED = "did you mean anthropic?\n"
             "no commitment is named 'amazon-anthropic-investment-2032'; "
             "did you mean amazon-anthropic-investment-2023?\n",
         ),
+        (["exposure", "--holder", "anthropc"], "no holder is named 'anthropc'; " + SUGGESTED),
+        (
+            ["exposure", "--side", "holder", "--provider", "amazn"],
+            "no provider is named 'amazn'; did you mean amazon?\n",
+        ),
+        (["exposure", "--resource", "gws"], "no resource is named 'gws'; did you mean gw?\n"),
+        (
+            ["exposure", "--provider", "amazn", "--chart", "amazn.png"],
+            "no provider is named 'amazn'; did you mean amazon?\n",
+        ),
+        (["overdue", "--holder", "anthropc"], "no holder is named 'anthropc'; " + SUGGESTED),
+        (
+            ["overdue", "--commitment", "aws-anthropic-2026-capcity"],
+            "no commitment is named 'aws-anthropic-2026-capcity'; "
+            "did you mean aws-anthropic-2026-capacity?\n",
+        ),
         (
             ["positions", "--holder", "xyzzy"],
             "no holder is named 'xyzzy'; the ledger's holders are anthropic\n",
@@ -64,6 +80,11 @@ def test_a_known_name_without_rows_at_that_date_is_an_empty_answer(
     assert (result.exit_code, result.stdout, result.stderr) == (0, "(no rows)\n", "")
     logged = run("log", "--commitment", "aws-anthropic-2026-capacity", "--since", "99")
     assert (logged.exit_code, logged.stdout) == (0, "(no rows)\n")
+    late = run("overdue", "--holder", "anthropic", "--as-of", "2020-01-01")
+    assert (late.exit_code, late.stdout, late.stderr) == (0, "(no rows)\n", "")
+    shared = run("exposure", "--provider", "amazon", "--as-of", "2020-01-01")
+    assert (shared.exit_code, shared.stderr) == (0, "")
+    assert shared.stdout == "no committed amounts for amazon as of 2020-01-01: no exposure\n"
 
 
 def test_an_event_on_an_unknown_commitment_names_the_nearest_commitments(

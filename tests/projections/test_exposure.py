@@ -104,6 +104,25 @@ def test_a_corrected_bound_is_the_bound(led: Ledger, clock: SetClock) -> None:
     assert (spend.ceiling, spend.floor) == (10 * B, 30 * B)
 
 
+def test_the_ceiling_and_floor_are_of_committed_whatever_the_measure(
+    led: Ledger, clock: SetClock
+) -> None:
+    book(led, clock)
+    (outstanding,) = exposure(led, as_of=date(2026, 6, 30), kind="spend", measure="outstanding")
+    parts = {part.party: part for part in outstanding.counterparties}
+    assert (parts["anthropic"].amount, parts["anthropic"].floor) == (24 * B, 30 * B)
+    assert (outstanding.total, outstanding.floor) == (34 * B, 30 * B)
+
+
+def test_a_cancelled_commitment_is_no_longer_a_ceiling(led: Ledger, clock: SetClock) -> None:
+    book(led, clock)
+    clock.set("2026-07-01T00:00:00")
+    led.record([event("CommitmentCancelled", "aws-anthropic-gw", effective="2026-06-01")])
+    assert exposure(led, as_of=date(2026, 6, 30), kind="capacity") == []
+    (before,) = exposure(led, as_of=date(2026, 5, 31), kind="capacity")
+    assert (before.total, before.ceiling) == (3, 3)
+
+
 def test_measures_and_the_holder_side(led: Ledger, clock: SetClock) -> None:
     book(led, clock)
     (outstanding,) = exposure(led, as_of=date(2026, 6, 30), kind="spend", measure="outstanding")
