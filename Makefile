@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-EXTRAS := dev,postgres,charts,docs,bench
+EXTRAS := dev,postgres,charts,docs,bench,nats
 
 .PHONY: demo test lint typecheck unit bench soak docs clean
 
