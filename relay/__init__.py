@@ -52,7 +52,7 @@ __all__ = [
 def nats_sink(url: str, *, stream: str, prefix: str, timeout: float = 5.0) -> Sink:
     """A NATS JetStream stream as the relay's sink (needs the `nats` extra: nats-py)."""
     try:
-        from .nats_sink import NatsSink
+        from .jetstream import NatsSink
     except ImportError as error:
         raise SinkMissing(
             f"publishing to NATS needs nats-py: pip install 'capacity-ledger[nats]' ({error})"

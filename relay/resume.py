@@ -36,8 +36,8 @@ def resume_point(
     first, last = published.first, published.last
     tail = 0
     if first is not None and last is not None:
-        start = _checked(ledger, destination, first, prefix)
         tail = _checked(ledger, destination, last, prefix)
+        start = _checked(ledger, destination, first, prefix)
         if published.count != tail - start + 1:
             raise DestinationRefused(
                 f"{destination} holds {published.count} messages, but positions {start} to "

@@ -49,18 +49,27 @@ class NatsSink(Sink):
         self._jetstream: JetStreamContext | None = None
 
     async def open(self) -> None:
+        failures: list[BaseException] = []
+
+        async def failed(error: BaseException) -> None:
+            failures.append(error)
+
         try:
             connection = await nats.connect(
                 self.url,
+                # The relay retries and resumes itself: nats-py tries the server twice (its
+                # count of 0 would mean for ever) and never reconnects behind its back.
                 allow_reconnect=False,
-                max_reconnect_attempts=0,
+                max_reconnect_attempts=1,
+                reconnect_time_wait=0,
                 connect_timeout=max(int(self.timeout), 1),
-                error_cb=_quiet,
+                error_cb=failed,
                 disconnected_cb=_quiet,
                 closed_cb=_quiet,
             )
         except (TimeoutError, OSError, NatsError) as error:
-            raise SinkUnavailable(f"cannot connect: {_reason(error)}") from None
+            cause = failures[-1] if failures else error  # not "no servers available"
+            raise SinkUnavailable(f"cannot connect: {_reason(cause)}") from None
         self._connection = connection
         self._jetstream = connection.jetstream(
             timeout=self.timeout, publish_async_max_pending=self.window
