@@ -21,7 +21,15 @@ def cli(store_url: str, *args: str) -> Result:
     return CliRunner().invoke(capledger, ["--db", store_url, *args], catch_exceptions=False)
 
 
+def prefix_of(stream: str) -> str:
+    """The subject prefix of a test's stream: its own, as streams' subjects may not overlap."""
+    return stream.lower()
+
+
 def publish(store_url: str, nats_url: str, stream: str, *args: str) -> Result:
+    """`capledger publish` to the test's stream (under its own prefix unless one is given)."""
+    if "--subject-prefix" not in args:
+        args = ("--subject-prefix", prefix_of(stream), *args)
     return cli(store_url, "publish", "--to", nats_url, "--stream", stream, *args)
 
 

@@ -12,27 +12,28 @@ from click.testing import CliRunner
 from cli.main import capledger
 from tests.nats_servers import free_port, on_server, stream_messages
 
-from .conftest import checkpoints, cli, demo_lines, log_lines, publish, record
+from .conftest import checkpoints, cli, demo_lines, log_lines, prefix_of, publish, record
 
 
 def test_publishing_makes_the_stream_and_sends_every_event_in_order_with_its_headers(
     store_url: str, nats_url: str, stream: str
 ) -> None:
     record(store_url, demo_lines())
-    result = publish(store_url, nats_url, stream, "--subject-prefix", "deals.v1")
+    prefix = f"{prefix_of(stream)}.deals.v1"
+    result = publish(store_url, nats_url, stream, "--subject-prefix", prefix)
 
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         f"published 79 events to {nats_url} stream {stream} (up to position 79)\n"
     )
     config = on_server(nats_url, lambda js: js.stream_info(stream)).config
-    assert (config.subjects, config.storage) == (["deals.v1.>"], "file")
+    assert (config.subjects, config.storage) == ([f"{prefix}.>"], "file")
     found = stream_messages(nats_url, stream)
     as_json = json.loads(cli(store_url, "log", "--format", "json").stdout)
     assert [message.body.decode() for message in found] == log_lines(store_url)
     assert [json.loads(message.body) for message in found] == as_json
     for message, event in zip(found, as_json, strict=True):
-        assert message.subject == f"deals.v1.{event['commitment']}"
+        assert message.subject == f"{prefix}.{event['commitment']}"
         assert message.headers["Nats-Msg-Id"] == event["id"]
         assert message.headers["Capledger-Seq"] == str(event["position"])
         assert message.headers["Capledger-Type"] == event["type"]
@@ -107,10 +108,10 @@ def test_a_stream_made_again_gets_the_whole_log_and_the_relay_says_why(
     assert len(stream_messages(nats_url, stream)) == 79
 
 
-def _foreign(stream: str, subject: str, headers: dict[str, str] | None = None) -> Any:
+def _foreign(stream: str, headers: dict[str, str] | None = None) -> Any:
     async def make(js: Any) -> None:
-        await js.add_stream(name=stream, subjects=["capledger.>"])
-        await js.publish(subject, b'{"hello": "world"}', headers=headers)
+        await js.add_stream(name=stream, subjects=[f"{prefix_of(stream)}.>"])
+        await js.publish(f"{prefix_of(stream)}.x", b'{"hello": "world"}', headers=headers)
 
     return make
 
@@ -119,7 +120,7 @@ def test_a_stream_holding_a_message_capledger_did_not_write_is_refused(
     store_url: str, nats_url: str, stream: str
 ) -> None:
     record(store_url, demo_lines(0, 10))
-    on_server(nats_url, _foreign(stream, "capledger.someone-else"))
+    on_server(nats_url, _foreign(stream))
 
     result = publish(store_url, nats_url, stream)
 
@@ -137,7 +138,7 @@ def test_a_stream_holding_a_forged_capledger_message_is_refused(
 ) -> None:
     record(store_url, demo_lines(0, 10))
     forged = {"Capledger-Seq": "1", "Nats-Msg-Id": "not-this-ledgers"}
-    on_server(nats_url, _foreign(stream, "capledger.x", forged))
+    on_server(nats_url, _foreign(stream, forged))
 
     result = publish(store_url, nats_url, stream)
 
@@ -179,14 +180,15 @@ def test_a_stream_longer_than_this_ledger_is_refused(
 
 def test_a_stream_that_does_not_fit_is_refused(store_url: str, nats_url: str, stream: str) -> None:
     record(store_url, demo_lines(0, 5))
-    on_server(nats_url, lambda js: js.add_stream(name=stream, subjects=["capledger.>", "x.>"]))
+    subjects = [f"{prefix_of(stream)}.>", f"{prefix_of(stream)}-too.>"]
+    on_server(nats_url, lambda js: js.add_stream(name=stream, subjects=subjects))
 
     result = publish(store_url, nats_url, stream)
 
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {nats_url} stream {stream} does not fit: its subjects are ['capledger.>', "
-        "'x.>'], not ['capledger.>']; nothing published\n"
+        f"Error: {nats_url} stream {stream} does not fit: its subjects are {subjects}, "
+        f"not {subjects[:1]}; nothing published\n"
     )
 
 
