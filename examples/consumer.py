@@ -165,7 +165,7 @@ async def consume(args: argparse.Namespace, connection: sqlite3.Connection) -> i
         while True:
             try:
                 batch = await subscription.fetch(args.batch, timeout=args.wait)
-            except FetchTimeout:
+            except (FetchTimeout, TimeoutError):  # nats-py raises either when none came
                 if args.follow:
                     continue
                 break

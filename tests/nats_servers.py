@@ -8,6 +8,7 @@ collide on the shared server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -83,12 +84,22 @@ def stream_messages(url: str, stream: str) -> list[Stored]:
     return on_server(url, read)
 
 
+def stream_count(url: str, stream: str) -> int:
+    """How many messages the stream holds (0 if it is not made yet)."""
+
+    async def count(jetstream: Any) -> int:
+        try:
+            return int((await jetstream.stream_info(stream)).state.messages)
+        except Exception:
+            return 0
+
+    return on_server(url, count)
+
+
 def delete_stream(url: str, stream: str) -> None:
     async def delete(jetstream: Any) -> None:
-        try:
+        with contextlib.suppress(Exception):  # never made, or already gone
             await jetstream.delete_stream(stream)
-        except Exception:
-            pass  # never made, or already gone
 
     on_server(url, delete)
 
