@@ -22,6 +22,7 @@ DESIGN_COMMANDS = {
     "verify",
     "project",
     "demo",
+    "publish",
 }
 DOCS = Path(__file__).parents[2] / "docs"
 
