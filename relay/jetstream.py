@@ -124,9 +124,9 @@ class NatsSink(Sink):
             for offset, message in enumerate(messages):
                 headers = {**message.headers, EXPECTED_LAST_SEQUENCE: str(after_sequence + offset)}
                 pending.append(
-                    await jetstream.publish_async(
-                        message.subject, message.body, headers=headers, wait_stall=self.timeout
-                    )
+                    # No wait_stall: a window as large as a batch never stalls, and a timed
+                    # wait would hand the loop to the flusher, one write a message.
+                    await jetstream.publish_async(message.subject, message.body, headers=headers)
                 )
         except (TimeoutError, OSError, NatsError) as error:
             _cancel(pending)
@@ -139,21 +139,20 @@ class NatsSink(Sink):
         pending: list[asyncio.Future[js_api.PubAck]],
         after_sequence: int,
     ) -> int:
-        """Wait for the acknowledgements in order; the last sequence, or SinkUnavailable with
-        the last position acknowledged before the first that failed."""
-        done = (0, 0)
-        deadline = asyncio.get_running_loop().time() + self.timeout
-        try:
-            for message, future in zip(messages, pending, strict=True):
-                left = max(deadline - asyncio.get_running_loop().time(), 0.001)
-                ack = await asyncio.wait_for(asyncio.shield(future), timeout=left)
-                done = (message.position, ack.seq)
-                deadline = asyncio.get_running_loop().time() + self.timeout
-        except (TimeoutError, NatsError) as error:
-            raise SinkUnavailable(f"not acknowledged: {_reason(error)}", done) from None
-        finally:
-            _cancel(pending)
-        return done[1] if messages else after_sequence
+        """Wait for every acknowledgement; the last sequence, or SinkUnavailable with the last
+        position acknowledged before the first that failed or did not come in time."""
+        if pending:  # what did not come in time is found below
+            await asyncio.wait(pending, timeout=self.timeout)
+        done = (0, after_sequence)
+        for message, future in zip(messages, pending, strict=True):
+            failure = "timed out" if not future.done() else None
+            if failure is None and (future.cancelled() or future.exception() is not None):
+                failure = _reason(future.exception() or TimeoutError())
+            if failure is not None:
+                _cancel(pending)
+                raise SinkUnavailable(f"not acknowledged: {failure}", done if done[0] else (0, 0))
+            done = (message.position, future.result().seq)
+        return done[1]
 
     async def close(self) -> None:
         connection, self._connection, self._jetstream = self._connection, None, None

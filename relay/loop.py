@@ -44,6 +44,11 @@ class RelayOptions:
     retry: tuple[float, float] = (0.25, 5.0)
     """The first and the longest wait before trying a broker that failed again."""
     progress_every: float = 0.5
+    checkpoint_every: float = 0.25
+    """Seconds between checkpoint writes (each is also written when the relay stops). A write
+    takes the store's write lock, which a busy writer holds most of the time, so it is done in
+    the background; a checkpoint behind the destination is safe, since the relay resumes after
+    the later of the two."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,9 @@ class Relay:
         self.started = time.monotonic()
         self._acknowledged = self.started
         self._reported = 0.0
+        self._unsaved: Checkpoint | None = None
+        self._saved = 0.0
+        self._saving: asyncio.Future[None] | None = None
 
     async def run(self) -> Progress:
         """Publish to the head (and on, following the log) until done or stopped."""
@@ -96,7 +104,8 @@ class Relay:
                 await self._session()
                 return self._progress()
             except SinkUnavailable as error:
-                self._checkpoint(*error.acknowledged)
+                self._acknowledge(*error.acknowledged)
+                await self._save(force=True)
                 waited = time.monotonic() - self._acknowledged
                 if waited >= self.options.give_up_after:
                     raise GaveUp(
@@ -109,6 +118,7 @@ class Relay:
                 if self.stop.is_set():
                     return self._progress()
             finally:
+                await self._save(force=True)
                 await self.sink.close()
 
     async def _session(self) -> None:
@@ -126,6 +136,7 @@ class Relay:
         while not self.stop.is_set():
             batch = list(self.ledger.read_all(after=self.position, limit=self.options.batch))
             if not batch:
+                await self._save()  # in the background: a writer may hold the lock
                 self._report(force=not self.options.follow)
                 if not self.options.follow:
                     return
@@ -135,21 +146,42 @@ class Relay:
             messages = [message_of(stored, self.prefix) for stored in batch]
             sequence = await self.sink.publish_batch(messages, sequence)
             self.published += len(batch)
-            self._checkpoint(batch[-1].position, sequence)
+            self._acknowledge(batch[-1].position, sequence)
+            await self._save()
             self._report()
 
-    def _checkpoint(self, position: int, sequence: int) -> None:
-        """Move the checkpoint to an acknowledged position (never back)."""
+    def _acknowledge(self, position: int, sequence: int) -> None:
+        """The broker acknowledged everything up to `position`: the checkpoint may move there."""
         if position == 0:
             return
         self._acknowledged = time.monotonic()
         self.position = max(self.position, position)
-        save_checkpoint(
+        self._unsaved = Checkpoint(position, sequence)
+
+    async def _save(self, *, force: bool = False) -> None:
+        """Write the acknowledged checkpoint, if it moved: in a thread, so that a wait for the
+        store's write lock never holds up publishing; one write at a time, so never out of
+        order; unless forced (caught up, stopping), not more often than checkpoint_every."""
+        if self._saving is not None and (force or self._saving.done()):
+            saving, self._saving = self._saving, None
+            await saving  # its errors are the relay's
+        now = time.monotonic()
+        if self._unsaved is None or self._saving is not None:
+            return
+        if not force and now - self._saved < self.options.checkpoint_every:
+            return
+        checkpoint, self._unsaved, self._saved = self._unsaved, None, now
+        write = asyncio.to_thread(
+            save_checkpoint,
             self.ledger.engine,
             self.sink.destination,
-            Checkpoint(position, sequence),
+            checkpoint,
             self.ledger.clock(),
         )
+        if force:
+            await write
+        else:
+            self._saving = asyncio.ensure_future(write)
 
     def _report(self, *, force: bool = False) -> None:
         now = time.monotonic()
