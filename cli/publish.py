@@ -143,11 +143,16 @@ class ProgressLine:
     def __init__(self, *, enabled: bool) -> None:
         self.enabled = enabled
         self.drawn = False
+        self.last = (0, 0.0)
 
     def __call__(self, progress: Progress) -> None:
         if not self.enabled:
             return
-        click.echo(f"\r{describe(progress)}\x1b[K", err=True, nl=False)
+        published, seconds = self.last
+        elapsed = progress.seconds - seconds
+        rate = (progress.published - published) / elapsed if elapsed > 0 else 0.0
+        self.last = (progress.published, progress.seconds)
+        click.echo(f"\r{describe(progress, rate)}\x1b[K", err=True, nl=False)
         self.drawn = True
 
     def say(self, text: str) -> None:
@@ -160,9 +165,8 @@ class ProgressLine:
             self.drawn = False
 
 
-def describe(progress: Progress) -> str:
-    """`published N events, R/s, lag L` for a relay's Progress."""
-    rate = progress.published / progress.seconds if progress.seconds > 0 else 0.0
+def describe(progress: Progress, rate: float) -> str:
+    """`published N events, R/s, lag L ...`: a relay's Progress, and its rate since the last."""
     return (
         f"published {progress.published:,} events, {rate:,.0f}/s, "
         f"lag {progress.lag:,} (position {progress.position:,} of {progress.head:,})"

@@ -229,3 +229,25 @@ def test_options_that_cannot_name_a_destination_are_usage_errors(sqlite_url: str
         result = runner.invoke(capledger, ["--db", sqlite_url, "publish", *args])
         assert result.exit_code == 2
         assert message in result.stderr
+
+
+def test_the_progress_line_shows_the_count_the_recent_rate_and_the_lag() -> None:
+    from cli.publish import ProgressLine
+    from relay import Progress
+
+    line = ProgressLine(enabled=False)
+    line.enabled = True  # drawn as on a terminal, into click's captured stderr
+    runner = CliRunner()
+
+    def draw() -> None:
+        line(Progress(published=1_500, position=2_000, head=2_600, seconds=2.0))
+        line(Progress(published=2_500, position=3_000, head=3_000, seconds=2.5))
+        line.finish()
+
+    import click
+
+    result = runner.invoke(click.command()(draw))
+    assert result.stderr.split("\r")[1:] == [  # (click drops the erase-line code off a terminal)
+        "published 1,500 events, 750/s, lag 600 (position 2,000 of 2,600)",
+        "published 2,500 events, 2,000/s, lag 0 (position 3,000 of 3,000)\n",
+    ]
