@@ -49,6 +49,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.project",
         "Bring the persisted read models up to date with the event log (or rebuild them).",
     ),
+    "publish": (
+        "cli.publish",
+        "Publish the log to a NATS JetStream stream, in order, exactly once.",
+    ),
     "record": (
         "cli.record",
         "Append the events of FILEs (.json, .jsonl, .csv; - for stdin), atomically.",

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-REVISIONS = ("0001", "0002", "0003", "0004")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 """The schema revisions this version of capledger knows, oldest first: the `revision` of each
 file in migrations/versions (a test holds the two together)."""
 HEAD = REVISIONS[-1]

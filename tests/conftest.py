@@ -81,6 +81,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         # Under CI a skipped PostgreSQL test is a failure: the backend must be exercised.
         report.outcome = "failed"
         report.longrepr = f"PostgreSQL test skipped under CI=true: {report.longrepr}"
+    elif IN_CI and report.skipped and "nats" in item.keywords:
+        # Likewise the NATS tests: .ci/run starts a server when none answers.
+        report.outcome = "failed"
+        report.longrepr = f"NATS test skipped under CI=true: {report.longrepr}"
 
 
 def postgres_url() -> str:
@@ -129,3 +133,28 @@ def ledger(store_url: str) -> Iterator[Ledger]:
     led = Ledger.open(store_url, actor="tester")
     yield led
     led.close()
+
+
+@pytest.fixture
+def nats_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a NATS server with JetStream (the machine's); skips, saying why, without one
+    (under CI=true, fails)."""
+    from tests.nats_servers import NATS_URL, nats_answers
+
+    request.node.add_marker(pytest.mark.nats)
+    missing = nats_answers(NATS_URL)
+    if missing:
+        if IN_CI:
+            pytest.fail(f"CI=true but {missing}")
+        pytest.skip(missing)
+    return NATS_URL
+
+
+@pytest.fixture
+def stream(nats_url: str) -> Iterator[str]:
+    """A JetStream stream name of this test's own, deleted when it ends."""
+    from tests.nats_servers import delete_stream, unique_stream
+
+    name = unique_stream()
+    yield name
+    delete_stream(nats_url, name)

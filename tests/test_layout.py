@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("events", "ledger", "projections", "cli")
-"""The four packages, lowest first: each may import only those before it."""
+PACKAGES = ("events", "ledger", "projections", "relay", "cli")
+"""The packages, lowest first: each may import only those before it. `relay` (the log published
+to a broker) is another consumer of the log beside the read side: it needs only `ledger`, and
+sits above `projections` so that the read side can never come to depend on a broker."""
 READ_SIDE = ("fold", "read_models", "upkeep", "queries")
 """The read side's subpackages, lowest first: each may import only those before it."""
 MAX_LINES = 300

@@ -58,6 +58,12 @@ TARGETS = (
         )
     ),
     ("overdue median ≤ 100 ms", "sqlite", "overdue, median", lambda r: r.capledger <= 100),
+    (
+        "publish ≥ 0.6× nats-py alone",
+        "sqlite",
+        "publish to NATS JetStream",
+        lambda r: r.limit is not None and r.capledger / r.limit >= 0.6,
+    ),
     ("rebuild ≥ 150k events/s", "sqlite", "project --rebuild", lambda r: r.capledger >= 150_000),
     ("verify ≥ 300k events/s", "sqlite", "verify", lambda r: r.capledger >= 300_000),
     (

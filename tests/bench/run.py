@@ -489,6 +489,8 @@ def run_backend(
         ]
     finally:
         led.close()
+    if backend == "sqlite":
+        _feed(result, api_url, n, workdir, log)
     models_how = (
         "executemany into their tables without the secondary indexes, then the index builds"
         if backend == "sqlite"
@@ -507,6 +509,24 @@ def run_backend(
         f"is {raw_seconds + models_seconds:.2f} s here, {result.floors[RECORD_CLI]:,.0f} events/s."
     )
     return result
+
+
+def _feed(result: Result, url: str, n: int, workdir: Path, log: Callable[[str], None]) -> None:
+    """The relay's rows (tests/bench/feed.py), when a NATS server answers on 127.0.0.1:4222."""
+    from . import feed
+
+    if not feed.nats_answers():
+        result.notes.append(f"No NATS server answers at {feed.NATS_URL}: no rows for publish.")
+        return
+    follow_seconds = min(10.0, max(1.0, n / 10_000))
+    result.rows += feed.feed_rows(url, n, workdir, follow_seconds=follow_seconds, log=log)
+    result.notes.append(
+        f"publish: `capledger publish` of the {n:,} events to a fresh JetStream stream (file "
+        "storage) on the local server, start-up included; its limit is nats-py alone publishing "
+        "the same bodies and headers with the same pipelining (1,000 publishes, then their "
+        f"acknowledgements). --follow: a writer appending 1,000 events/s for {follow_seconds:.0f} "
+        "s in batches of ten; each event's time from its commit to its acknowledgement."
+    )
 
 
 def _peer_env_existing(store: Store) -> dict[str, str]:

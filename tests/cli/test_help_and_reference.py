@@ -25,6 +25,7 @@ DESIGN_COMMANDS = {
     "demo",
     "exposure",
     "flows",
+    "publish",
 }
 DOCS = Path(__file__).parents[2] / "docs"
 

@@ -207,3 +207,32 @@ def test_a_store_at_a_revision_newer_than_capledger_knows_is_refused_untouched(
         assert current_revision(connection) == "0099"
         assert connection.execute(select(func.count()).select_from(events)).scalar_one() == 1
     engine.dispose()
+
+
+def test_a_store_at_revision_0004_gets_an_empty_table_of_relay_checkpoints(
+    store_url: str,
+) -> None:
+    from .conftest import make_pending
+
+    engine = build_engine(store_url)
+    with engine.connect() as connection, connection.begin():
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+    with engine.connect() as connection:
+        assert "feed_checkpoints" not in inspect(connection).get_table_names()
+    Ledger(engine).append([make_pending("a", 1)])
+    engine.dispose()
+
+    with Ledger.open(store_url) as ledger, ledger.engine.connect() as connection:
+        assert current_revision(connection) == HEAD
+        columns = [column["name"] for column in inspect(connection).get_columns("feed_checkpoints")]
+        assert columns == ["destination", "position", "sequence", "acknowledged_at"]
+        assert (
+            connection.execute(
+                select(func.count()).select_from(text("feed_checkpoints"))
+            ).scalar_one()
+            == 0
+        )
+        assert ledger.count() == 1
