@@ -11,9 +11,10 @@ batch; a crash between the commit and the acknowledgements redelivers messages t
 already holds, which it skips by their sequence. So each event is applied exactly once.
 
 The table holds, per commitment and resource, the commitment's state at the end of every
-effective date (committed, scheduled, delivered, outstanding), folded by capledger's own pure
-`events` package (corrections and retractions included); `--show` sums the states as of a date
-per holder, provider, kind and resource, as `capledger positions --format json` prints them.
+effective date (committed, scheduled, delivered, outstanding, ceiling, floor), folded by
+capledger's own pure `events` package (corrections and retractions included); `--show` sums
+the states as of a date per holder, provider, kind and resource, as `capledger positions
+--format json` prints them.
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ CREATE TABLE IF NOT EXISTS positions (
     commitment TEXT NOT NULL, holder TEXT NOT NULL, provider TEXT NOT NULL, kind TEXT NOT NULL,
     resource TEXT NOT NULL, effective TEXT NOT NULL, committed TEXT NOT NULL,
     scheduled TEXT NOT NULL, delivered TEXT NOT NULL, outstanding TEXT NOT NULL,
+    ceiling TEXT NOT NULL, floor TEXT NOT NULL,
     PRIMARY KEY (commitment, resource, effective));
 """
-MEASURES = ("committed", "scheduled", "delivered", "outstanding")
+MEASURES = ("committed", "scheduled", "delivered", "outstanding", "ceiling", "floor")
 KEYS = ("holder", "provider", "kind", "resource")
 
 
@@ -110,10 +112,17 @@ def refold(connection: sqlite3.Connection, commitment: str) -> None:
         for resource in state.resources:
             amounts = [
                 decimal_text(measure.get(resource, Decimal(0)))
-                for measure in (state.committed, state.scheduled, state.delivered, outstanding)
+                for measure in (
+                    state.committed,
+                    state.scheduled,
+                    state.delivered,
+                    outstanding,
+                    state.ceiling,
+                    state.floor,
+                )
             ]
             connection.execute(
-                "INSERT INTO positions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO positions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     commitment,
                     state.holder,
@@ -130,12 +139,13 @@ def positions(connection: sqlite3.Connection, as_of: date) -> list[dict[str, str
     """Each commitment's latest state on or before `as_of`, summed per holder, provider, kind and
     resource (rows all zero left out), as `capledger positions --format json` gives them."""
     latest = connection.execute(
-        "SELECT holder, provider, kind, resource, committed, scheduled, delivered, outstanding "
+        "SELECT holder, provider, kind, resource, committed, scheduled, delivered, outstanding, "
+        "ceiling, floor "
         "FROM positions AS p WHERE effective = (SELECT max(effective) FROM positions AS q "
         "WHERE q.commitment = p.commitment AND q.resource = p.resource AND q.effective <= ?)",
         (as_of.isoformat(),),
     )
-    totals: dict[tuple[str, ...], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 4)
+    totals: dict[tuple[str, ...], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * len(MEASURES))
     for row in latest:
         running = totals[tuple(row[:4])]
         for index, amount in enumerate(row[4:]):
