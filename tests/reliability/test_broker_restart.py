@@ -14,6 +14,7 @@ import pytest
 
 from tests.nats_servers import OwnServer, own_server_available, stream_count
 
+from .conftest import open_ledger
 from .feed_checks import assert_consumer_equals_positions, assert_exactly_once_in_order
 
 CAPLEDGER = [sys.executable, "-c", "from cli.main import main; main()"]
@@ -40,6 +41,8 @@ def test_a_relay_resumes_by_itself_after_the_broker_restarts_losing_and_doubling
     stop = tmp_path / "stop"
     stream = "RESTARTED"
     relay_err = tmp_path / "relay.err"
+    open_ledger(store_url).close()  # made before the relay starts: publish reads, never creates
+    appender = relay = None
     try:
         appender = subprocess.Popen([*APPENDER, store_url, "3", "0.02", str(stop)])
         with relay_err.open("wb") as errors:
@@ -72,11 +75,13 @@ def test_a_relay_resumes_by_itself_after_the_broker_restarts_losing_and_doubling
         assert_consumer_equals_positions(store_url, server.url, stream, tmp_path / "consumer.db")
     finally:
         stop.touch()
+        for process in (relay, appender):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
         server.stop()
 
 
 def _ids(store_url: str) -> list[str]:
-    from .conftest import open_ledger
-
     with open_ledger(store_url) as ledger:
         return [str(row.event_id) for row in ledger.read_all()]

@@ -16,7 +16,7 @@ import pytest
 
 from tests.nats_servers import stream_count, unique_stream
 
-from .conftest import cli
+from .conftest import cli, open_ledger
 from .feed_checks import assert_consumer_equals_positions, assert_exactly_once_in_order
 from .workload import scaled
 
@@ -35,7 +35,7 @@ def test_a_relay_killed_at_random_and_restarted_publishes_every_event_exactly_on
     backend = request.node.callspec.params["new_store"]
     rng = random.Random(f"relay-crash/{backend}")
     url = new_store()
-    cli(url, "verify")  # the store made before the appender and the relay race to make it
+    open_ledger(url).close()  # the store made before the appender and the relay race to it
     stream = unique_stream("crash")
     destination = ["--to", nats_url, "--stream", stream, "--subject-prefix", stream.lower()]
     appended = tmp_path / "appender.err"
@@ -71,6 +71,7 @@ def test_a_relay_killed_at_random_and_restarted_publishes_every_event_exactly_on
         assert_consumer_equals_positions(url, nats_url, stream, tmp_path / "consumer.db")
     finally:
         appender.kill()
+        appender.wait()
         from tests.nats_servers import delete_stream
 
         delete_stream(nats_url, stream)
