@@ -16,7 +16,7 @@ from projections import exposure as exposure_of
 from .amounts import amount_columns
 from .context import Settings, output_format, pass_settings
 from .no_match import refuse_unknown_names
-from .params import DATE, INSTANT
+from .params import as_of_option, known_at_option
 from .render import render
 
 _OTHER = {"provider": "holder", "holder": "provider"}
@@ -27,13 +27,8 @@ BOUNDS_NOTE = (
 
 
 @click.command()
-@click.option("--as-of", type=DATE, default=None, help="The date asked about (default: today).")
-@click.option(
-    "--known-at",
-    type=INSTANT,
-    default=None,
-    help="As the ledger knew it at this instant (a date: the end of that day, UTC).",
-)
+@as_of_option
+@known_at_option
 @click.option(
     "--side",
     type=click.Choice(SIDES),

@@ -14,7 +14,7 @@ from projections import flows as flows_of
 
 from .amounts import amount_columns
 from .context import FORMATS, Settings, pass_settings
-from .params import DATE, INSTANT
+from .params import as_of_option, known_at_option
 from .render import render
 
 PAIR_COLUMNS = ["a", "b", "a_to_b", "b_to_a", "round_trip"]
@@ -22,13 +22,8 @@ CYCLE_COLUMNS = ["length", "cycle", "smallest", "smallest_edge"]
 
 
 @click.command()
-@click.option("--as-of", type=DATE, default=None, help="The date asked about (default: today).")
-@click.option(
-    "--known-at",
-    type=INSTANT,
-    default=None,
-    help="As the ledger knew it at this instant (a date: the end of that day, UTC).",
-)
+@as_of_option
+@known_at_option
 @click.option(
     "--measure",
     type=click.Choice(EXPOSURE_MEASURES),

@@ -13,7 +13,7 @@ from projections import overdue as overdue_of
 from .amounts import amount_columns
 from .context import Settings, output_format, pass_settings
 from .no_match import refuse_unknown_names
-from .params import DATE, INSTANT
+from .params import DATE, known_at_option
 from .render import render
 
 COLUMNS = (
@@ -34,12 +34,7 @@ AMOUNTS = ("scheduled", "delivered", "outstanding")
 @click.option(
     "--as-of", type=DATE, default=None, help="Late by this date (default: today); due on it is not."
 )
-@click.option(
-    "--known-at",
-    type=INSTANT,
-    default=None,
-    help="As the ledger knew it at this instant (a date: the end of that day, UTC).",
-)
+@known_at_option
 @click.option("--holder", help="Only this holder (who receives).")
 @click.option("--provider", help="Only this provider (who supplies).")
 @click.option("--kind", type=click.Choice(["investment", "spend", "capacity"]))

@@ -61,3 +61,15 @@ DATE = DateParam()
 INSTANT = InstantParam()
 INSTANT_FROM = InstantParam(day_start=True)
 """An instant that starts a range: a bare date means the first instant of that day, UTC."""
+
+as_of_option = click.option(
+    "--as-of", type=DATE, default=None, help="The date asked about (default: today)."
+)
+"""The world date a read command answers for."""
+known_at_option = click.option(
+    "--known-at",
+    type=INSTANT,
+    default=None,
+    help="As the ledger knew it at this instant (a date: the end of that day, UTC).",
+)
+"""The knowledge instant a read command answers as of."""

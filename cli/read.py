@@ -13,7 +13,7 @@ from projections import positions as positions_of
 
 from .context import Settings, output_format, pass_settings
 from .no_match import refuse_unknown_names
-from .params import DATE, INSTANT
+from .params import as_of_option, known_at_option
 from .position_table import position_table
 
 GROUPINGS = KEYS
@@ -78,13 +78,8 @@ _POSITION_OPTIONS = (
 
 
 @click.command()
-@click.option("--as-of", type=DATE, default=None, help="The date asked about (default: today).")
-@click.option(
-    "--known-at",
-    type=INSTANT,
-    default=None,
-    help="As the ledger knew it at this instant (a date: the end of that day, UTC).",
-)
+@as_of_option
+@known_at_option
 @grouped_and_filtered
 @output_format
 @pass_settings
